@@ -1,0 +1,216 @@
+"""The app end to end in headless Chromium, with a fake webcam showing skimage's astronaut."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from server import ROOT
+
+pytestmark = pytest.mark.e2e
+
+FACE_CLASSES = {"skin": 1, "l_brow": 2, "r_brow": 3, "l_eye": 4, "r_eye": 5, "nose": 10, "u_lip": 12, "l_lip": 13, "hair": 17}
+
+
+def open_app(page, live_server, **settings):
+    query = "&".join(f"{key}={value}" for key, value in settings.items())
+    page.goto(f"{live_server.url}/?{query}")
+    page.wait_for_function("['ready', 'error'].includes(document.querySelector('#status').dataset.state)")
+    assert status(page)["state"] == "ready", page.inner_text("footer")
+    return page
+
+
+def status(page) -> dict:
+    return page.eval_on_selector("#status", "element => ({...element.dataset})")
+
+
+def wait_frames(page, count: int, **expected):
+    """Waits until `count` more frames finished with the expected status (size, backend, where)."""
+    start = int(status(page).get("frames") or 0)
+    conditions = " && ".join(f"s.{key} === {json.dumps(str(value))}" for key, value in expected.items()) or "true"
+    page.wait_for_function(
+        f"(() => {{ const s = document.querySelector('#status').dataset; return Number(s.frames) >= {start + count} && {conditions}; }})()"
+    )
+    return status(page)
+
+
+def start_camera(page):
+    page.click("#camera-start")
+    page.wait_for_function("document.querySelector('#status').dataset.state === 'running'")
+
+
+def export(page, button: str) -> bytes:
+    with page.expect_download() as download:
+        page.click(button)
+    return download.value.path().read_bytes()
+
+
+def exported_labels(page) -> np.ndarray:
+    image = Image.open(io.BytesIO(export(page, "#export-label")))
+    assert image.mode == "P", "the label PNG keeps class ids as palette indices"
+    return np.asarray(image)
+
+
+def centroid_row(labels: np.ndarray, *class_ids: int) -> float:
+    rows, _ = np.nonzero(np.isin(labels, class_ids))
+    return float(rows.mean())
+
+
+def assert_face_outline(labels: np.ndarray):
+    areas = {name: int((labels == class_id).sum()) for name, class_id in FACE_CLASSES.items()}
+    assert areas["skin"] > 0.05 * labels.size and areas["hair"] > 0.05 * labels.size, areas
+    assert centroid_row(labels, 17) < centroid_row(labels, 1), "hair is not above the skin"
+
+
+def assert_plausible_face(labels: np.ndarray):
+    present = {name for name, class_id in FACE_CLASSES.items() if (labels == class_id).sum() >= 10}
+    for needed in ("skin", "hair", "l_eye", "r_eye", "nose"):
+        assert needed in present, f"{needed} missing from the parse; found {sorted(present)}"
+    assert {"u_lip", "l_lip"} & present, f"no lips in the parse; found {sorted(present)}"
+    eyes, nose, lips = centroid_row(labels, 4, 5), centroid_row(labels, 10), centroid_row(labels, 12, 13)
+    assert eyes < nose < lips, f"eyes ({eyes:.0f}), nose ({nose:.0f}) and lips ({lips:.0f}) are not top to bottom"
+    face_areas = {name: int((labels == class_id).sum()) for name, class_id in FACE_CLASSES.items() if name != "hair"}
+    assert max(face_areas, key=face_areas.get) == "skin", f"skin is not the largest face class: {face_areas}"
+
+
+def test_webcam_parse_is_a_face_and_all_requests_stay_local(page, live_server):
+    open_app(page, live_server)
+    start_camera(page)
+    shown = wait_frames(page, 2)
+    assert shown["where"] == "worker"
+    assert shown["size"] == "448"
+    labels = exported_labels(page)
+    assert labels.shape == (448, 448), "the astronaut clip is square, so is the model input"
+    assert_plausible_face(labels)
+
+    areas = json.loads(export(page, "#export-areas"))
+    assert areas["width"] == 448 and areas["height"] == 448
+    assert sum(c["pixels"] for c in areas["classes"].values()) == 448 * 448
+    assert areas["classes"]["skin"]["pixels"] == int((labels == 1).sum())
+
+    colors = np.asarray(Image.open(io.BytesIO(export(page, "#export-color"))).convert("RGB"))
+    manifest = json.loads((ROOT / "models" / "manifest.json").read_text())
+    assert tuple(colors[labels == 1][0]) == tuple(manifest["classes"][1]["color"])
+
+    legend_skin = page.inner_text("#legend li[data-class-id='1'] .share")
+    assert legend_skin.endswith("%")
+    assert page.requests, "requests were recorded"
+
+
+@pytest.mark.parametrize("where", ["worker", "main"])
+@pytest.mark.parametrize("size", [288, 448, 1024])
+def test_every_size_on_wasm_in_worker_and_on_main_thread(page, live_server, size, where):
+    open_app(page, live_server, backend="wasm", size=size, thread=where)
+    assert "WASM" in page.inner_text("#backend-info")
+    start_camera(page)
+    wait_frames(page, 2, size=size, where=where, backend="wasm")
+    labels = exported_labels(page)
+    assert labels.shape == (size, size)
+    if size >= 448:
+        assert_plausible_face(labels)
+    else:
+        # Trained at 448, the model loses eyes and brows at 288 on this small face.
+        assert_face_outline(labels)
+
+
+@pytest.mark.parametrize("backend", ["webgl", "webgpu"])
+def test_software_gpu_backends_at_288(page, live_server, backend):
+    open_app(page, live_server, backend=backend, size=288, thread="worker")
+    info = page.inner_text("#backend-info")
+    assert "software" in info, info
+    start_camera(page)
+    wait_frames(page, 1, size=288, backend=backend)
+    assert_face_outline(exported_labels(page))
+
+
+def test_auto_backend_says_what_runs_and_why(page, live_server):
+    open_app(page, live_server)
+    info = page.inner_text("#backend-info")
+    # This machine has only software GPUs: Auto must pick WASM and name the reason.
+    assert page.eval_on_selector("#backend-info", "e => e.dataset.backend") == "wasm"
+    assert "WebGL skipped: software renderer" in info, info
+    assert "WebGPU skipped" in info, info
+
+
+def test_switching_while_running_keeps_it_running(page, live_server):
+    open_app(page, live_server, backend="wasm", size=448)
+    start_camera(page)
+    wait_frames(page, 1, size=448, where="worker", backend="wasm")
+
+    page.select_option("#size-select", "288")
+    wait_frames(page, 2, size=288, where="worker", backend="wasm")
+
+    page.check("#main-thread-toggle")
+    wait_frames(page, 2, size=288, where="main", backend="wasm")
+
+    page.select_option("#backend-select", "webgl")
+    wait_frames(page, 1, size=288, where="main", backend="webgl")
+
+    page.uncheck("#main-thread-toggle")
+    page.select_option("#backend-select", "wasm")
+    page.select_option("#size-select", "1024")
+    wait_frames(page, 1, size=1024, where="worker", backend="wasm")
+    assert status(page)["state"] == "running"
+    assert_plausible_face(exported_labels(page))
+
+
+def test_photo_and_webcam_give_the_same_parse(page, live_server, webcam_frame, tmp_path):
+    photo = tmp_path / "astronaut.png"
+    Image.fromarray(webcam_frame).save(photo)
+    open_app(page, live_server, backend="wasm", size=448)
+
+    page.set_input_files("#photo-input", str(photo))
+    page.wait_for_function("document.querySelector('#status').dataset.state === 'parsed'")
+    from_photo = exported_labels(page)
+
+    start_camera(page)
+    wait_frames(page, 2)
+    from_webcam = exported_labels(page)
+
+    assert from_photo.shape == from_webcam.shape == (448, 448)
+    agreement = float((from_photo == from_webcam).mean())
+    assert agreement >= 0.97, f"photo and webcam parses agree on only {agreement:.1%} of pixels"
+
+
+def test_sample_photo_and_drop(page, live_server, webcam_frame):
+    open_app(page, live_server, backend="wasm", size=288)
+    page.click("#sample-photo")
+    page.wait_for_function("document.querySelector('#status').dataset.state === 'parsed'")
+    assert_face_outline(exported_labels(page))
+
+    png = io.BytesIO()
+    Image.fromarray(webcam_frame[::-1].copy()).save(png, format="PNG")  # upside down: a different parse
+    page.evaluate(
+        """(bytes) => {
+            const file = new File([new Uint8Array(bytes)], 'dropped.png', {type: 'image/png'});
+            const data = new DataTransfer();
+            data.items.add(file);
+            document.querySelector('#stage').dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+        }""",
+        list(png.getvalue()),
+    )
+    page.wait_for_function("document.querySelector('#status-text').textContent.includes('dropped.png')")
+
+
+def test_tensors_stay_flat_over_50_frames(page, live_server):
+    open_app(page, live_server, backend="wasm", size=288)
+    start_camera(page)
+    after_warmup = wait_frames(page, 3)
+    after_50 = wait_frames(page, 50)
+    assert int(after_50["tensors"]) == int(after_warmup["tensors"]), (after_warmup["tensors"], after_50["tensors"])
+    assert int(after_50["frames"]) >= int(after_warmup["frames"]) + 50
+
+
+def test_bad_photo_gets_a_message_and_the_app_goes_on(page, live_server, tmp_path):
+    open_app(page, live_server, backend="wasm", size=288)
+    not_an_image = tmp_path / "notes.png"
+    not_an_image.write_text("this is text, not a PNG")
+    page.set_input_files("#photo-input", str(not_an_image))
+    page.wait_for_selector("#message:not([hidden])")
+    assert "not an image" in page.inner_text("#message")
+    start_camera(page)
+    wait_frames(page, 1)

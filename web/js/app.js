@@ -1,0 +1,387 @@
+// The page controller: wires the controls, loads Python and the model, and runs the frame loop
+//   capture (canvas resize) -> Python preprocess -> inference (worker or main) -> Python postprocess -> draw.
+
+import { backendRank, planBackends, probeCapabilities } from '../../worker/capabilities.js';
+import { createRunner } from './inference-client.js';
+import { whenPythonReady } from './python.js';
+import { CameraSource, decodePhoto, listCameras } from './sources.js';
+import * as ui from './ui.js';
+
+const $ = (id) => document.getElementById(id);
+const MODEL_URL = new URL('/models/bisenetv2-celebamask/tfjs/model.json', location.href).href;
+const VENDOR_TFJS_URL = new URL('/vendor/tfjs/', location.href).href;
+const SAMPLE_PHOTO_URL = '/web/assets/sample-astronaut.jpg';
+const STATS_WINDOW = 30;
+
+const state = {
+  manifest: null,
+  python: null,
+  runner: null,
+  runnerInfo: null,
+  where: 'worker',
+  backend: 'auto',
+  size: 448,
+  source: null,
+  stopFrames: null,
+  busy: false,
+  switching: false,
+  currentFrame: Promise.resolve(),
+  lastParse: null,
+  stats: { frames: 0, dropped: 0, finished: [], pre: [], inference: [], post: [], numTensors: null },
+  progress: {},
+};
+
+const median = (values) => {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const pushWindow = (list, value) => { list.push(value); if (list.length > STATS_WINDOW) list.shift(); };
+
+// ---- loading -------------------------------------------------------------------------------
+
+function trackPythonDownload(assets) {
+  const files = Object.entries(assets).filter(([path]) => path.startsWith('pyodide/'));
+  state.progress.Python = { loaded: 0, total: files.reduce((sum, [, f]) => sum + f.bytes, 0), done: false };
+  const seen = new Set();
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const path = new URL(entry.name).pathname.replace(/^\/vendor\//, '');
+      if (!assets[path] || !path.startsWith('pyodide/') || seen.has(path)) continue;
+      seen.add(path);
+      state.progress.Python.loaded += assets[path].bytes;
+      ui.showProgress(state.progress);
+    }
+  }).observe({ type: 'resource', buffered: true });
+}
+
+function onModelProgress({ stage, loaded, total }) {
+  if (stage !== 'model' || !total) return;
+  state.progress.Model = { loaded, total, done: false };
+  ui.showProgress(state.progress);
+}
+
+async function startRunner() {
+  const size = state.size;
+  state.runner?.dispose();
+  state.runner = createRunner(state.where, { onProgress: onModelProgress });
+  const modelBytes = Object.values(state.manifest.tfjs.files).reduce((sum, f) => sum + f.bytes, 0);
+  state.progress.Model = { loaded: 0, total: modelBytes, done: false };
+  ui.showProgress(state.progress);
+  const info = await state.runner.init({
+    backend: state.backend,
+    manifest: state.manifest,
+    modelUrl: MODEL_URL,
+    vendorUrl: VENDOR_TFJS_URL,
+    warmup: { height: size, width: size },
+  });
+  state.runnerInfo = info;
+  state.progress.Model.done = true;
+  ui.showProgress(state.progress);
+  ui.showBackend(info, state.where);
+  return info;
+}
+
+// Safari (and any browser without WebGL/WebGPU in workers) runs a GPU backend only on the
+// main thread: when the page can use a faster backend than the worker, move there, and say so.
+async function preferMainThreadIfFaster() {
+  const worker = createRunner('worker', {});
+  try {
+    const [inWorker, onPage] = await Promise.all([worker.probe(), probeCapabilities()]);
+    const workerBest = planBackends(state.backend, inWorker).order[0];
+    const pageBest = planBackends(state.backend, onPage).order[0];
+    if (pageBest && backendRank(pageBest) < backendRank(workerBest)) {
+      $('main-thread-toggle').checked = true;
+      state.where = 'main';
+      return `This browser has no ${pageBest === 'webgl' ? 'WebGL' : 'WebGPU'} in Web Workers (Safari): the model runs on the main thread.`;
+    }
+  } finally {
+    worker.dispose();
+  }
+  return null;
+}
+
+// ?backend=wasm&size=288&thread=main: start with these settings (links, tests, benchmarks).
+// Returns whether the thread was chosen explicitly.
+function applyUrlSettings(params, manifest) {
+  const backend = params.get('backend');
+  if (['auto', 'webgpu', 'webgl', 'wasm'].includes(backend)) state.backend = backend;
+  const size = Number(params.get('size'));
+  state.size = manifest.sizes.includes(size) ? size : manifest.default_size;
+  const thread = params.get('thread');
+  if (thread === 'main' || thread === 'worker') state.where = thread;
+  $('backend-select').value = state.backend;
+  $('size-select').value = String(state.size);
+  $('main-thread-toggle').checked = state.where === 'main';
+  return thread === 'main' || thread === 'worker';
+}
+
+async function load() {
+  ui.setState('loading', 'Loading Python and the model…');
+  const [manifest, assets] = await Promise.all([
+    fetch('/models/manifest.json').then((r) => r.json()),
+    fetch('/vendor/assets.json').then((r) => (r.ok ? r.json() : {})),
+  ]);
+  state.manifest = manifest;
+  const explicitThread = applyUrlSettings(new URLSearchParams(location.search), manifest);
+  ui.renderLegend(manifest.classes);
+  trackPythonDownload(assets);
+  ui.showProgress(state.progress);
+
+  const note = explicitThread ? null : await preferMainThreadIfFaster();
+  const [python] = await Promise.all([
+    whenPythonReady().then((api) => {
+      state.progress.Python.done = true;
+      ui.showProgress(state.progress);
+      return api;
+    }),
+    startRunner(),
+  ]);
+  state.python = python;
+  ui.setState('ready', 'Ready: start the camera, or choose or drop a photo.');
+  if (note) ui.showMessage(note, 'info');
+  for (const control of document.querySelectorAll('[data-needs-model]')) control.disabled = false;
+}
+
+// ---- the frame loop ------------------------------------------------------------------------
+
+const captureCanvas = document.createElement('canvas');
+const captureContext = captureCanvas.getContext('2d', { willReadFrequently: true });
+
+function capture(source, height, width) {
+  if (captureCanvas.width !== width || captureCanvas.height !== height) {
+    captureCanvas.width = width;
+    captureCanvas.height = height;
+  }
+  // The browser resizes on the GPU; Python gets exactly the model's input size.
+  captureContext.drawImage(source.element, 0, 0, width, height);
+  return captureContext.getImageData(0, 0, width, height).data;
+}
+
+function drawOverlay(overlay, height, width) {
+  const canvas = $('overlay');
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+  canvas.getContext('2d').putImageData(new ImageData(overlay, width, height), 0, 0);
+}
+
+async function processFrame() {
+  const { python, runner, source } = state;
+  const started = performance.now();
+  const [height, width] = python.inputShape(source.height, source.width, state.size);
+  const rgba = capture(source, height, width);
+  const input = python.preprocess(rgba, height, width);
+  const preprocessed = performance.now();
+  const result = await runner.infer(input, height, width);
+  const inferred = performance.now();
+  const { overlay, fractions } = python.postprocess(result.labels, height, width);
+  drawOverlay(overlay, height, width);
+  ui.updateLegendShares(fractions);
+  const finished = performance.now();
+
+  state.lastParse = { labels: result.labels, height, width, size: state.size, source: source.kind === 'photo' ? source.name : 'camera' };
+  const stats = state.stats;
+  stats.frames += 1;
+  stats.numTensors = result.numTensors;
+  pushWindow(stats.finished, finished);
+  pushWindow(stats.pre, preprocessed - started);
+  pushWindow(stats.inference, result.inferenceMs);
+  pushWindow(stats.post, finished - inferred);
+  const span = (stats.finished.at(-1) - stats.finished[0]) / 1000;
+  ui.showStats({
+    fps: span > 0 ? (stats.finished.length - 1) / span : 0,
+    preMs: median(stats.pre), inferenceMs: median(stats.inference), postMs: median(stats.post),
+    frames: stats.frames, dropped: stats.dropped, numTensors: stats.numTensors,
+    backend: state.runnerInfo.backend, size: state.size, where: state.where,
+  });
+}
+
+// Called for every new source frame. A frame that arrives while the previous one is still in
+// flight is dropped, not queued: latency stays at one frame however slow the backend is.
+function onFrame() {
+  if (state.busy || state.switching || !state.source || !state.python) {
+    state.stats.dropped += 1;
+    return state.currentFrame;
+  }
+  state.busy = true;
+  state.currentFrame = processFrame()
+    .then(() => {
+      if (state.source?.kind === 'camera') ui.setState('running', 'Running');
+      else if (state.source) ui.setState('parsed', `Parsed ${state.source.name}`);
+    })
+    .catch((error) => ui.showMessage(`A frame failed: ${error.message}. The app goes on with the next frame.`))
+    .finally(() => { state.busy = false; });
+  return state.currentFrame;
+}
+
+function resetStats() {
+  state.stats.finished = [];
+}
+
+// ---- sources -------------------------------------------------------------------------------
+
+const camera = new CameraSource($('video'));
+
+async function startCamera(deviceId) {
+  ui.showMessage(null);
+  stopSource();
+  try {
+    const activeId = await camera.start(deviceId, () => {
+      stopSource();
+      ui.setState('stopped', 'The camera stopped (unplugged or taken by another app). Press Start to resume.');
+    });
+    await fillCameraPicker(activeId);
+  } catch (error) {
+    ui.showMessage(error.message);
+    ui.setState('ready', 'Ready: use a photo, or fix the camera and press Start.');
+    return;
+  }
+  showView('camera');
+  state.source = camera;
+  resetStats();
+  state.stopFrames = camera.onFrames(onFrame);
+  $('camera-stop').disabled = false;
+}
+
+async function fillCameraPicker(activeId) {
+  const cameras = await listCameras();
+  const picker = $('camera-select');
+  picker.hidden = cameras.length < 2;
+  picker.replaceChildren(...cameras.map((device, index) => {
+    const option = new Option(device.label || `Camera ${index + 1}`, device.deviceId);
+    option.selected = device.deviceId === activeId;
+    return option;
+  }));
+}
+
+function stopSource() {
+  state.stopFrames?.();
+  state.stopFrames = null;
+  camera.stop();
+  state.source = null;
+  $('camera-stop').disabled = true;
+}
+
+async function openPhoto(blob, name) {
+  ui.showMessage(null);
+  let photo;
+  try {
+    photo = await decodePhoto(blob, $('photo'), name);
+  } catch (error) {
+    ui.showMessage(error.message);
+    return;
+  }
+  stopSource();
+  showView('photo');
+  state.source = photo;
+  resetStats();
+  await onFrame();
+}
+
+function showView(kind) {
+  $('video').hidden = kind !== 'camera';
+  $('photo').hidden = kind !== 'photo';
+  $('drop-hint').hidden = true;
+  const { width, height } = kind === 'camera' ? { width: camera.width, height: camera.height } : $('photo');
+  $('stage').style.setProperty('--aspect', String(width / height));
+}
+
+// ---- switching while running ---------------------------------------------------------------
+
+// Switches run one after another: each waits for the frame in flight, applies its change and
+// restarts the runner; frames arriving meanwhile are dropped by onFrame.
+let switchQueue = Promise.resolve();
+
+function switchRunner(change) {
+  switchQueue = switchQueue.then(async () => {
+    state.switching = true;
+    await state.currentFrame;
+    change();
+    ui.setState('loading', 'Switching…');
+    try {
+      await startRunner();
+      ui.showMessage(null);
+    } catch (error) {
+      ui.showMessage(error.message);
+    } finally {
+      state.switching = false;
+    }
+    resetStats();
+    if (state.source?.kind === 'photo') await onFrame();
+    else if (state.source) ui.setState('running', 'Running');
+    else ui.setState('ready', 'Ready: start the camera, or choose or drop a photo.');
+  });
+  return switchQueue;
+}
+
+// ---- export --------------------------------------------------------------------------------
+
+const EXPORTS = {
+  'label-png': { suffix: 'labels.png', type: 'image/png' },
+  'color-png': { suffix: 'colors.png', type: 'image/png' },
+  'areas-json': { suffix: 'areas.json', type: 'application/json' },
+};
+
+function exportParse(kind) {
+  const parse = state.lastParse;
+  if (!parse) {
+    ui.showMessage('Nothing to export yet: start the camera or open a photo first.', 'info');
+    return;
+  }
+  const extra = JSON.stringify({ source: parse.source, size: parse.size, backend: state.runnerInfo.backend });
+  const bytes = state.python.exportParse(kind, parse.labels, parse.height, parse.width, extra);
+  ui.download(bytes, `faceparts-${parse.size}-${EXPORTS[kind].suffix}`, EXPORTS[kind].type);
+}
+
+// ---- wiring --------------------------------------------------------------------------------
+
+function wireControls() {
+  $('camera-start').addEventListener('click', () => startCamera());
+  $('camera-stop').addEventListener('click', () => {
+    stopSource();
+    ui.setState('stopped', 'Camera stopped.');
+  });
+  $('camera-select').addEventListener('change', (event) => startCamera(event.target.value));
+  $('photo-input').addEventListener('change', (event) => {
+    const [file] = event.target.files;
+    if (file) openPhoto(file, file.name);
+    event.target.value = '';
+  });
+  $('sample-photo').addEventListener('click', async () => {
+    const response = await fetch(SAMPLE_PHOTO_URL);
+    openPhoto(await response.blob(), 'sample photo (astronaut Eileen Collins, NASA)');
+  });
+  const stage = $('stage');
+  stage.addEventListener('dragover', (event) => { event.preventDefault(); stage.classList.add('dragging'); });
+  stage.addEventListener('dragleave', () => stage.classList.remove('dragging'));
+  stage.addEventListener('drop', (event) => {
+    event.preventDefault();
+    stage.classList.remove('dragging');
+    const [file] = event.dataTransfer.files;
+    if (file) openPhoto(file, file.name);
+    else ui.showMessage('Only files can be dropped here: drop a photo from your computer.');
+  });
+  $('size-select').addEventListener('change', (event) => {
+    state.size = Number(event.target.value);
+    resetStats();
+    if (state.source?.kind === 'photo') onFrame();
+  });
+  $('backend-select').addEventListener('change', (event) => switchRunner(() => { state.backend = event.target.value; }));
+  $('main-thread-toggle').addEventListener('change', (event) => switchRunner(() => {
+    state.where = event.target.checked ? 'main' : 'worker';
+  }));
+  $('opacity').addEventListener('input', (event) => {
+    $('overlay').style.opacity = String(Number(event.target.value) / 100);
+  });
+  for (const [id, kind] of [['export-label', 'label-png'], ['export-color', 'color-png'], ['export-areas', 'areas-json']]) {
+    $(id).addEventListener('click', () => exportParse(kind));
+  }
+}
+
+wireControls();
+load().catch((error) => {
+  ui.setState('error', 'Could not start');
+  ui.showMessage(error.message);
+});

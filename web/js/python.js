@@ -1,0 +1,25 @@
+// Waits for the Python pipeline (web/python/main.py under PyScript) and exposes it to the page.
+
+const PYTHON_TIMEOUT_MS = 180_000;
+
+export function whenPythonReady() {
+  if (window.facepartsPython) return Promise.resolve(window.facepartsPython);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error('Python (Pyodide) did not start within 3 minutes. Check the browser console, then reload the page.')),
+      PYTHON_TIMEOUT_MS,
+    );
+    window.addEventListener('faceparts:python-ready', () => {
+      clearTimeout(timer);
+      resolve(window.facepartsPython);
+    }, { once: true });
+    // PyScript shows a failing script (e.g. a wheel that did not load) as a .py-error element.
+    new MutationObserver((records, observer) => {
+      const shown = document.querySelector('.py-error');
+      if (!shown) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      reject(new Error(`Python failed to start: ${shown.textContent.trim().split('\n').pop()}. Run scripts/setup on the server, then reload.`));
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+}

@@ -1,0 +1,114 @@
+// Where frames come from: the webcam (a <video>) or a photo (decoded into a canvas).
+
+const MAX_PHOTO_BYTES = 50 * 1024 * 1024;
+// Larger photos are scaled down on decode: the model never sees more than 1024 px anyway.
+const MAX_PHOTO_SIDE = 4096;
+
+export class CameraSource {
+  constructor(video) {
+    this.kind = 'camera';
+    this.element = video;
+    this.stream = null;
+  }
+
+  get width() { return this.element.videoWidth; }
+  get height() { return this.element.videoHeight; }
+
+  async start(deviceId, onEnded) {
+    this.stop();
+    if (!navigator.mediaDevices?.getUserMedia) {
+      throw new Error('This browser gives pages no camera access (it needs https or localhost). Open the app via http://localhost or use a photo.');
+    }
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({
+        video: deviceId ? { deviceId: { exact: deviceId } } : { width: { ideal: 640 }, height: { ideal: 480 } },
+        audio: false,
+      });
+    } catch (error) {
+      throw new Error(cameraErrorMessage(error));
+    }
+    const [track] = this.stream.getVideoTracks();
+    track.addEventListener('ended', () => onEnded?.(), { once: true });
+    this.element.srcObject = this.stream;
+    await this.element.play();
+    return track.getSettings().deviceId;
+  }
+
+  stop() {
+    this.stream?.getTracks().forEach((track) => track.stop());
+    this.stream = null;
+    this.element.srcObject = null;
+  }
+
+  // Calls onFrame once per new video frame until stop() or the returned cancel().
+  onFrames(onFrame) {
+    let active = true;
+    const video = this.element;
+    const next = () => {
+      if (!active || !this.stream) return;
+      if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(() => { onFrame(); next(); });
+      else requestAnimationFrame(() => { onFrame(); next(); });
+    };
+    next();
+    return () => { active = false; };
+  }
+}
+
+export async function listCameras() {
+  const devices = await navigator.mediaDevices?.enumerateDevices?.() ?? [];
+  return devices.filter((device) => device.kind === 'videoinput');
+}
+
+function cameraErrorMessage(error) {
+  switch (error.name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return 'Camera permission was denied. Allow the camera for this site in the address bar, then press Start again — or use a photo.';
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return 'No camera was found. Plug one in and press Start again — or use a photo.';
+    case 'NotReadableError':
+    case 'AbortError':
+      return 'The camera is busy in another application. Close it there and press Start again.';
+    default:
+      return `The camera could not start (${error.name}: ${error.message}). Try another camera or a photo.`;
+  }
+}
+
+export class PhotoSource {
+  constructor(canvas, bitmap, name) {
+    this.kind = 'photo';
+    this.element = canvas;
+    this.name = name;
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    canvas.getContext('2d').drawImage(bitmap, 0, 0);
+    bitmap.close();
+  }
+
+  get width() { return this.element.width; }
+  get height() { return this.element.height; }
+}
+
+// Decodes a File/Blob into a PhotoSource, or throws an Error that says what to do.
+export async function decodePhoto(blob, canvas, name = blob.name ?? 'photo') {
+  if (blob.size === 0) throw new Error(`"${name}" is empty (0 bytes). Choose another photo.`);
+  if (blob.size > MAX_PHOTO_BYTES) {
+    throw new Error(`"${name}" is ${(blob.size / 1e6).toFixed(0)} MB; photos up to ${MAX_PHOTO_BYTES / 1e6} MB are accepted. Choose a smaller one.`);
+  }
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(blob);
+  } catch {
+    throw new Error(`"${name}" is not an image this browser can read (it may be corrupt or of another type). Choose a JPEG, PNG or WebP photo.`);
+  }
+  const scale = Math.min(1, MAX_PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+  if (scale < 1) {
+    const resized = await createImageBitmap(bitmap, {
+      resizeWidth: Math.round(bitmap.width * scale), resizeHeight: Math.round(bitmap.height * scale), resizeQuality: 'high',
+    });
+    bitmap.close();
+    bitmap = resized;
+  }
+  return new PhotoSource(canvas, bitmap, name);
+}

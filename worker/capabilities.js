@@ -1,0 +1,87 @@
+// Probes which inference backends really work in the current context (a worker or the page),
+// by trying them rather than reading the user agent.
+
+const SOFTWARE_RENDERERS = /swiftshader|llvmpipe|softpipe|software|basic render|microsoft basic/i;
+
+// Smallest modules that use a SIMD instruction / a shared memory, straight from the wasm spec.
+const WASM_SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const WASM_THREADS_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0, 26, 11]);
+
+async function probeWebGPU() {
+  if (!globalThis.navigator?.gpu) {
+    return { available: false, reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
+  }
+  try {
+    const adapter = await navigator.gpu.requestAdapter();
+    if (!adapter) return { available: false, reason: 'no WebGPU adapter (requestAdapter() returned null)' };
+    const info = adapter.info ?? {};
+    const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
+    const software = Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter) || SOFTWARE_RENDERERS.test(name);
+    return { available: true, software, renderer: name || 'unknown adapter' };
+  } catch (error) {
+    return { available: false, reason: `WebGPU adapter request failed: ${error.message}` };
+  }
+}
+
+function probeWebGL() {
+  if (typeof OffscreenCanvas === 'undefined') {
+    return { available: false, reason: 'no OffscreenCanvas in this context' };
+  }
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    if (!gl) return { available: false, reason: 'no WebGL2 context in this context (Safari has none in workers)' };
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return { available: true, software: SOFTWARE_RENDERERS.test(renderer), renderer };
+  } catch (error) {
+    return { available: false, reason: `WebGL2 context creation failed: ${error.message}` };
+  }
+}
+
+function probeWasm() {
+  if (typeof WebAssembly !== 'object') return { available: false, reason: 'no WebAssembly' };
+  const simd = WebAssembly.validate(WASM_SIMD_PROBE);
+  const threads = Boolean(globalThis.crossOriginIsolated) && typeof SharedArrayBuffer !== 'undefined'
+    && WebAssembly.validate(WASM_THREADS_PROBE);
+  return { available: true, software: false, simd, threads, cores: globalThis.navigator?.hardwareConcurrency ?? 1 };
+}
+
+export async function probeCapabilities() {
+  return { webgpu: await probeWebGPU(), webgl: probeWebGL(), wasm: probeWasm() };
+}
+
+// Fastest first on real hardware. A software GPU (SwiftShader on a machine without a GPU)
+// runs far slower than WASM with SIMD and threads, so Auto skips it.
+const SPEED_ORDER = ['webgpu', 'webgl', 'wasm'];
+
+// 0 is fastest; used to tell whether the page can run a faster backend than the worker.
+export const backendRank = (name) => SPEED_ORDER.indexOf(name);
+
+const LABELS = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM' };
+export const backendLabel = (name) => LABELS[name] ?? name;
+
+// The backends to try, in order, for a request ('auto' or a backend name), with the reason
+// for each one passed over. The first entry of `order` is tried first.
+export function planBackends(requested, capabilities) {
+  const skipped = [];
+  const order = [];
+  if (requested !== 'auto') {
+    const probe = capabilities[requested];
+    if (probe?.available) order.push(requested);
+    else skipped.push({ backend: requested, reason: probe?.reason ?? `unknown backend "${requested}"` });
+  }
+  for (const name of SPEED_ORDER) {
+    if (order.includes(name) || name === requested) continue;
+    const probe = capabilities[name];
+    if (!probe.available) {
+      if (requested === 'auto') skipped.push({ backend: name, reason: probe.reason });
+    } else if (probe.software && name !== 'wasm') {
+      if (requested === 'auto') skipped.push({ backend: name, reason: `software renderer (${probe.renderer}): WASM is faster on this CPU` });
+    } else {
+      order.push(name);
+    }
+  }
+  if (!order.includes('wasm') && capabilities.wasm.available) order.push('wasm');
+  return { order, skipped };
+}

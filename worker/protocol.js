@@ -1,0 +1,44 @@
+// The message protocol between the page and the inference worker: the one place it is defined.
+//
+// Every message is a plain object `{type, ...}`. Big arrays travel as
+// ArrayBuffers in the postMessage transfer list, never structured-cloned.
+//
+// page -> worker
+//   {type: 'init', backend, manifest, modelUrl, vendorUrl, warmup: {height, width}}
+//       backend: 'auto' | 'webgpu' | 'webgl' | 'wasm'; manifest: models/manifest.json as an
+//       object (small). (Re)creates the engine; any previous engine is disposed first.
+//       Answered by 'ready' or 'error'.
+//   {type: 'infer', id, input, height, width}
+//       input: ArrayBuffer of float32 [1,height,width,3], transferred. Answered by 'result'
+//       or 'error' with the same id. The page sends one at a time (its busy flag drops
+//       frames meanwhile), so the worker never queues frames.
+//   {type: 'probe'}
+//       Asks which backends work inside the worker. Answered by 'capabilities'.
+//   {type: 'dispose'}
+//       Frees the model and tensors; the worker can then be terminated.
+//
+// worker -> page
+//   {type: 'capabilities', capabilities}
+//       capabilities: {webgpu, webgl, wasm}, each {available, software, renderer | reason, ...}.
+//   {type: 'progress', stage, loaded, total}
+//       stage: 'runtime' | 'model'; loaded/total in bytes (total 0 when unknown).
+//   {type: 'ready', backend, detail, fallbacks, loadMs, warmupMs}
+//       backend: the backend that really runs; detail: e.g. 'wasm, SIMD, 2 threads';
+//       fallbacks: [{backend, reason}] for every backend tried or skipped before it.
+//   {type: 'result', id, labels, height, width, inferenceMs, numTensors}
+//       labels: ArrayBuffer of uint8 [height,width] class ids, transferred.
+//       numTensors: live tfjs tensors after the frame (stays flat unless something leaks).
+//   {type: 'error', id, stage, message}
+//       stage: 'init' | 'infer'; id is set for 'infer' errors.
+
+export const MessageType = Object.freeze({
+  INIT: 'init',
+  INFER: 'infer',
+  PROBE: 'probe',
+  DISPOSE: 'dispose',
+  CAPABILITIES: 'capabilities',
+  PROGRESS: 'progress',
+  READY: 'ready',
+  RESULT: 'result',
+  ERROR: 'error',
+});

@@ -1,0 +1,58 @@
+// The inference Web Worker: speaks the protocol in protocol.js around the shared engine.
+
+import { probeCapabilities } from './capabilities.js';
+import { createEngine } from './inference.js';
+import { MessageType } from './protocol.js';
+
+let engine = null;
+
+function fail(stage, error, id) {
+  self.postMessage({ type: MessageType.ERROR, stage, id, message: error?.message ?? String(error) });
+}
+
+async function init(message) {
+  engine?.dispose();
+  engine = null;
+  const created = await createEngine({
+    ...message,
+    onProgress: (progress) => self.postMessage({ type: MessageType.PROGRESS, ...progress }),
+  });
+  engine = created.engine;
+  self.postMessage({
+    type: MessageType.READY,
+    backend: engine.backend,
+    detail: engine.detail,
+    fallbacks: created.fallbacks,
+    loadMs: created.loadMs,
+    warmupMs: created.warmupMs,
+  });
+}
+
+async function infer({ id, input, height, width }) {
+  if (!engine) throw new Error('the model is not loaded yet');
+  const { labels, inferenceMs } = await engine.run(new Float32Array(input), height, width);
+  self.postMessage(
+    { type: MessageType.RESULT, id, labels: labels.buffer, height, width, inferenceMs, numTensors: engine.numTensors() },
+    [labels.buffer],
+  );
+}
+
+self.onmessage = async ({ data: message }) => {
+  switch (message.type) {
+    case MessageType.INIT:
+      await init(message).catch((error) => fail('init', error));
+      break;
+    case MessageType.INFER:
+      await infer(message).catch((error) => fail('infer', error, message.id));
+      break;
+    case MessageType.PROBE:
+      self.postMessage({ type: MessageType.CAPABILITIES, capabilities: await probeCapabilities() });
+      break;
+    case MessageType.DISPOSE:
+      engine?.dispose();
+      engine = null;
+      break;
+    default:
+      fail('protocol', new Error(`unknown message type "${message.type}"`));
+  }
+};
