@@ -8,9 +8,8 @@ files are missing or stale. tf2onnx's own --tfjs reader fails on this model, so
 the GraphDef is rebuilt here from model.json, with tfjs' fused ops split back
 into standard TensorFlow ops.
 
-Writes model.onnx (dynamic height and width) and model-HxW.onnx copies with
-static shapes (ONNX Runtime Web's WebGL backend accepts no dynamic shapes).
-Outputs: `labels` uint8 [H,W] class ids and `logits` float32 [1,H,W,19].
+Writes model.onnx: dynamic height and width; outputs `labels` uint8 [H,W] class
+ids and `logits` float32 [1,H,W,19].
 """
 
 from __future__ import annotations
@@ -129,22 +128,6 @@ def convert(graph_def):
     return model
 
 
-def with_static_shape(model, height: int, width: int):
-    import onnx
-
-    static = onnx.ModelProto()
-    static.CopyFrom(model)
-    sizes = {"height": height, "width": width}
-    for value_info in list(static.graph.input) + list(static.graph.output):
-        for dim in value_info.type.tensor_type.shape.dim:
-            if dim.dim_param in sizes:
-                dim.dim_value = sizes[dim.dim_param]
-    del static.graph.value_info[:]
-    static = onnx.shape_inference.infer_shapes(static)
-    onnx.checker.check_model(static)
-    return static
-
-
 def check_against_tensorflow(graph_def, onnx_path: Path, size: int) -> float:
     """Share of pixels where ONNX Runtime's labels equal TensorFlow's on the sample photo."""
     import onnxruntime as ort
@@ -173,8 +156,6 @@ def main(argv: list[str] | None = None) -> int:
     graph_def = rebuild_graph_def(TFJS_DIR)
     model = convert(graph_def)
     onnx.save(model, args.out_dir / "model.onnx")
-    for size in MANIFEST["sizes"]:
-        onnx.save(with_static_shape(model, size, size), args.out_dir / f"model-{size}x{size}.onnx")
     for size in MANIFEST["sizes"]:
         agreement = check_against_tensorflow(graph_def, args.out_dir / "model.onnx", size)
         print(f"convert: ONNX labels equal TensorFlow's on {agreement:.4%} of pixels at {size}")

@@ -31,6 +31,9 @@ TFJS_FILES = {
     ],
     "@tensorflow/tfjs-backend-webgpu@4.22.0": ["dist/tf-backend-webgpu.min.js"],
 }
+# ort.all.min.mjs is the one bundle with wasm, webgl and webgpu together; it loads the JSEP build.
+ORT_PACKAGE = "onnxruntime-web@1.30.0"
+ORT_FILES = ["dist/ort.all.min.mjs", "dist/ort-wasm-simd-threaded.jsep.mjs", "dist/ort-wasm-simd-threaded.jsep.wasm"]
 PYODIDE_PACKAGE = "pyodide@0.27.7"
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
 PYSCRIPT_PACKAGE = "@pyscript/core@0.6.66"
@@ -52,6 +55,12 @@ def vendor_tfjs() -> None:
         package_dir = npm_package_dir(spec)
         for rel in files:
             copy_npm_file(package_dir / rel, VENDOR_DIR / "tfjs" / Path(rel).name)
+
+
+def vendor_ort() -> None:
+    package_dir = npm_package_dir(ORT_PACKAGE)
+    for rel in ORT_FILES:
+        copy_npm_file(package_dir / rel, VENDOR_DIR / "ort" / Path(rel).name)
 
 
 def vendor_pyscript() -> None:
@@ -119,6 +128,7 @@ def write_asset_index() -> None:
 def main() -> int:
     try:
         vendor_tfjs()
+        vendor_ort()
         vendor_pyscript()
         vendor_pyodide()
         write_asset_index()

@@ -4,9 +4,10 @@
 // ArrayBuffers in the postMessage transfer list, never structured-cloned.
 //
 // page -> worker
-//   {type: 'init', backend, manifest, modelUrl, vendorUrl, warmup: {height, width}}
-//       backend: 'auto' | 'webgpu' | 'webgl' | 'wasm'; manifest: models/manifest.json as an
-//       object (small). (Re)creates the engine; any previous engine is disposed first.
+//   {type: 'init', engine, backend, manifest, assetsUrl, warmup: {height, width}}
+//       engine: 'tfjs' | 'ort'; backend: 'auto' | 'webgpu' | 'webgl' | 'wasm'; manifest:
+//       models/manifest.json as an object (small); assetsUrl: the app's origin, under which
+//       vendor/ and models/ lie. (Re)creates the engine; any previous engine is disposed first.
 //       Answered by 'ready' or 'error'.
 //   {type: 'infer', id, input, height, width}
 //       input: ArrayBuffer of float32 [1,height,width,3], transferred. Answered by 'result'
@@ -23,11 +24,12 @@
 //   {type: 'progress', stage, loaded, total}
 //       stage: 'runtime' | 'model'; loaded/total in bytes (total 0 when unknown).
 //   {type: 'ready', backend, detail, fallbacks, loadMs, warmupMs}
-//       backend: the backend that really runs; detail: e.g. 'wasm, SIMD, 2 threads';
+//       backend: the backend that really runs; detail: e.g. 'TensorFlow.js WASM, SIMD, 2 threads';
 //       fallbacks: [{backend, reason}] for every backend tried or skipped before it.
 //   {type: 'result', id, labels, height, width, inferenceMs, numTensors}
 //       labels: ArrayBuffer of uint8 [height,width] class ids, transferred.
-//       numTensors: live tfjs tensors after the frame (stays flat unless something leaks).
+//       numTensors: live tfjs tensors after the frame (stays flat unless something leaks);
+//       null for ONNX Runtime.
 //   {type: 'error', id, stage, message}
 //       stage: 'init' | 'infer'; id is set for 'infer' errors.
 

@@ -144,8 +144,12 @@ def test_switching_while_running_keeps_it_running(page, live_server):
     page.select_option("#size-select", "288")
     wait_frames(page, 2, size=288, where="worker", backend="wasm")
 
+    page.select_option("#engine-select", "ort")
+    wait_frames(page, 2, size=288, where="worker", backend="wasm", engine="ort")
+    page.select_option("#engine-select", "tfjs")
+
     page.check("#main-thread-toggle")
-    wait_frames(page, 2, size=288, where="main", backend="wasm")
+    wait_frames(page, 2, size=288, where="main", backend="wasm", engine="tfjs")
 
     page.select_option("#backend-select", "webgl")
     wait_frames(page, 1, size=288, where="main", backend="webgl")
@@ -214,3 +218,41 @@ def test_bad_photo_gets_a_message_and_the_app_goes_on(page, live_server, tmp_pat
     assert "not an image" in page.inner_text("#message")
     start_camera(page)
     wait_frames(page, 1)
+
+
+@pytest.mark.parametrize("size", [288, 448])
+@pytest.mark.parametrize("engine", ["tfjs", "ort"])
+def test_browser_labels_match_the_native_cli(page, live_server, webcam_frame, tmp_path, engine, size):
+    from faceparts.cli import Parser
+
+    # The photo is given at the model's input size, so neither side resamples it and the
+    # comparison is of the engines and the shared pre/post-processing alone.
+    photo = np.asarray(Image.fromarray(webcam_frame).resize((size, size), Image.BILINEAR))
+    Image.fromarray(photo).save(tmp_path / "face.png")
+    native = Parser(ROOT / "models" / "manifest.json").labels(photo, size)
+
+    open_app(page, live_server, engine=engine, backend="wasm", size=size)
+    page.set_input_files("#photo-input", str(tmp_path / "face.png"))
+    page.wait_for_function("document.querySelector('#status').dataset.state === 'parsed'")
+    in_browser = exported_labels(page)
+    assert in_browser.shape == native.shape == (size, size)
+    agreement = float((in_browser == native).mean())
+    assert agreement >= 0.995, f"{engine} in the browser and native ONNX Runtime agree on {agreement:.2%} of pixels"
+
+
+def test_onnx_runtime_web_on_the_main_thread(page, live_server):
+    open_app(page, live_server, engine="ort", backend="wasm", size=448, thread="main")
+    info = page.inner_text("#backend-info")
+    assert info.startswith("Running on ONNX Runtime Web WASM, 2 threads, on the main thread"), info
+    start_camera(page)
+    wait_frames(page, 1, engine="ort", backend="wasm", where="main", size=448)
+    assert_plausible_face(exported_labels(page))
+
+
+@pytest.mark.parametrize("gpu", ["webgl", "webgpu"])
+def test_onnx_runtime_web_refuses_gpu_backends_and_says_why(page, live_server, gpu):
+    open_app(page, live_server, engine="ort", backend=gpu, size=288)
+    info = page.inner_text("#backend-info")
+    label = {"webgl": "WebGL", "webgpu": "WebGPU"}[gpu]
+    assert f"{label} skipped: ONNX Runtime Web's {label} backend computes wrong labels" in info, info
+    assert page.eval_on_selector("#backend-info", "e => e.dataset.backend") == "wasm"

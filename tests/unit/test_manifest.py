@@ -59,3 +59,22 @@ def test_vendored_pyodide_wheels_match_pyodide_lock():
     for name in ("numpy", "pillow"):
         wheel = ROOT / "vendor" / "pyodide" / lock[name]["file_name"]
         assert build.sha256_file(wheel) == lock[name]["sha256"]
+
+
+def test_onnx_build_record_catches_altered_or_stale_conversions(tmp_path):
+    manifest = build.load_manifest()
+    assert build.check_onnx(manifest) == [], "run scripts/setup to convert the model"
+    source_dir = build.DIST_DIR / manifest["onnx"]["dir"]
+    copy_dir = tmp_path / manifest["onnx"]["dir"]
+    copy_dir.mkdir(parents=True)
+    for name in ("model.onnx", "build.json"):
+        (copy_dir / name).write_bytes((source_dir / name).read_bytes())
+    assert build.check_onnx(manifest, dist_dir=tmp_path) == []
+
+    model = copy_dir / "model.onnx"
+    model.write_bytes(model.read_bytes()[:-10])
+    assert build.check_onnx(manifest, dist_dir=tmp_path) == [f"{model} does not match its sha256 in build.json"]
+
+    changed = json.loads(json.dumps(manifest))
+    changed["tfjs"]["files"]["model.json"]["sha256"] = "0" * 64
+    assert build.check_onnx(changed, dist_dir=tmp_path) == [f"{copy_dir} was converted from another model or converter version"]

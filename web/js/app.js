@@ -8,8 +8,7 @@ import { CameraSource, decodePhoto, listCameras } from './sources.js';
 import * as ui from './ui.js';
 
 const $ = (id) => document.getElementById(id);
-const MODEL_URL = new URL('/models/bisenetv2-celebamask/tfjs/model.json', location.href).href;
-const VENDOR_TFJS_URL = new URL('/vendor/tfjs/', location.href).href;
+const ASSETS_URL = new URL('/', location.href).href;
 const SAMPLE_PHOTO_URL = '/web/assets/sample-astronaut.jpg';
 const STATS_WINDOW = 30;
 
@@ -19,6 +18,7 @@ const state = {
   runner: null,
   runnerInfo: null,
   where: 'worker',
+  engine: 'tfjs',
   backend: 'auto',
   size: 448,
   source: null,
@@ -62,23 +62,21 @@ function onModelProgress({ stage, loaded, total }) {
 }
 
 async function startRunner() {
-  const size = state.size;
+  const { size, where, engine, backend, manifest } = state;
   state.runner?.dispose();
-  state.runner = createRunner(state.where, { onProgress: onModelProgress });
-  const modelBytes = Object.values(state.manifest.tfjs.files).reduce((sum, f) => sum + f.bytes, 0);
+  state.runner = createRunner(where, { onProgress: onModelProgress });
+  // The ONNX file's size is known only once it is fetched; tfjs' shards are in the manifest.
+  const modelBytes = Object.values(manifest.tfjs.files).reduce((sum, f) => sum + f.bytes, 0);
   state.progress.Model = { loaded: 0, total: modelBytes, done: false };
   ui.showProgress(state.progress);
   const info = await state.runner.init({
-    backend: state.backend,
-    manifest: state.manifest,
-    modelUrl: MODEL_URL,
-    vendorUrl: VENDOR_TFJS_URL,
-    warmup: { height: size, width: size },
+    engine, backend, manifest, assetsUrl: ASSETS_URL, warmup: { height: size, width: size },
   });
-  state.runnerInfo = info;
+  // What this runner really is, whatever the controls say by the time its frames finish.
+  state.runnerInfo = { ...info, engine, where };
   state.progress.Model.done = true;
   ui.showProgress(state.progress);
-  ui.showBackend(info, state.where);
+  ui.showBackend(info, where);
   return info;
 }
 
@@ -101,15 +99,17 @@ async function preferMainThreadIfFaster() {
   return null;
 }
 
-// ?backend=wasm&size=288&thread=main: start with these settings (links, tests, benchmarks).
+// ?engine=ort&backend=wasm&size=288&thread=main: start with these settings (links, tests, benchmarks).
 // Returns whether the thread was chosen explicitly.
 function applyUrlSettings(params, manifest) {
+  if (['tfjs', 'ort'].includes(params.get('engine'))) state.engine = params.get('engine');
   const backend = params.get('backend');
   if (['auto', 'webgpu', 'webgl', 'wasm'].includes(backend)) state.backend = backend;
   const size = Number(params.get('size'));
   state.size = manifest.sizes.includes(size) ? size : manifest.default_size;
   const thread = params.get('thread');
   if (thread === 'main' || thread === 'worker') state.where = thread;
+  $('engine-select').value = state.engine;
   $('backend-select').value = state.backend;
   $('size-select').value = String(state.size);
   $('main-thread-toggle').checked = state.where === 'main';
@@ -168,9 +168,9 @@ function drawOverlay(overlay, height, width) {
 }
 
 async function processFrame() {
-  const { python, runner, source } = state;
+  const { python, runner, runnerInfo, source, size } = state;
   const started = performance.now();
-  const [height, width] = python.inputShape(source.height, source.width, state.size);
+  const [height, width] = python.inputShape(source.height, source.width, size);
   const rgba = capture(source, height, width);
   const input = python.preprocess(rgba, height, width);
   const preprocessed = performance.now();
@@ -181,7 +181,7 @@ async function processFrame() {
   ui.updateLegendShares(fractions);
   const finished = performance.now();
 
-  state.lastParse = { labels: result.labels, height, width, size: state.size, source: source.kind === 'photo' ? source.name : 'camera' };
+  state.lastParse = { labels: result.labels, height, width, size, runnerInfo, source: source.kind === 'photo' ? source.name : 'camera' };
   const stats = state.stats;
   stats.frames += 1;
   stats.numTensors = result.numTensors;
@@ -194,7 +194,7 @@ async function processFrame() {
     fps: span > 0 ? (stats.finished.length - 1) / span : 0,
     preMs: median(stats.pre), inferenceMs: median(stats.inference), postMs: median(stats.post),
     frames: stats.frames, dropped: stats.dropped, numTensors: stats.numTensors,
-    backend: state.runnerInfo.backend, size: state.size, where: state.where,
+    engine: runnerInfo.engine, backend: runnerInfo.backend, size, where: runnerInfo.where,
   });
 }
 
@@ -290,15 +290,20 @@ function showView(kind) {
 
 // ---- switching while running ---------------------------------------------------------------
 
-// Switches run one after another: each waits for the frame in flight, applies its change and
-// restarts the runner; frames arriving meanwhile are dropped by onFrame.
+// Settings change at once; the runner restarts after the frame in flight, with whatever the
+// settings are by then. Changes that arrive before a queued restart begins join it, so quick
+// successive switches cost one restart, not one per intermediate state.
 let switchQueue = Promise.resolve();
+let restartQueued = false;
 
 function switchRunner(change) {
+  change();
+  if (restartQueued) return switchQueue;
+  restartQueued = true;
+  state.switching = true;
   switchQueue = switchQueue.then(async () => {
-    state.switching = true;
     await state.currentFrame;
-    change();
+    restartQueued = false;
     ui.setState('loading', 'Switching…');
     try {
       await startRunner();
@@ -306,7 +311,7 @@ function switchRunner(change) {
     } catch (error) {
       ui.showMessage(error.message);
     } finally {
-      state.switching = false;
+      state.switching = restartQueued;
     }
     resetStats();
     if (state.source?.kind === 'photo') await onFrame();
@@ -330,7 +335,7 @@ function exportParse(kind) {
     ui.showMessage('Nothing to export yet: start the camera or open a photo first.', 'info');
     return;
   }
-  const extra = JSON.stringify({ source: parse.source, size: parse.size, backend: state.runnerInfo.backend });
+  const extra = JSON.stringify({ source: parse.source, size: parse.size, engine: parse.runnerInfo.engine, backend: parse.runnerInfo.backend });
   const bytes = state.python.exportParse(kind, parse.labels, parse.height, parse.width, extra);
   ui.download(bytes, `faceparts-${parse.size}-${EXPORTS[kind].suffix}`, EXPORTS[kind].type);
 }
@@ -368,6 +373,7 @@ function wireControls() {
     resetStats();
     if (state.source?.kind === 'photo') onFrame();
   });
+  $('engine-select').addEventListener('change', (event) => switchRunner(() => { state.engine = event.target.value; }));
   $('backend-select').addEventListener('change', (event) => switchRunner(() => { state.backend = event.target.value; }));
   $('main-thread-toggle').addEventListener('change', (event) => switchRunner(() => {
     state.where = event.target.checked ? 'main' : 'worker';

@@ -1,5 +1,5 @@
 // Runs the inference engine either in a Web Worker or on the main thread, behind one interface:
-//   await runner.init({backend, manifest, modelUrl, vendorUrl, warmup}) -> ready info
+//   await runner.init({engine, backend, manifest, assetsUrl, warmup}) -> ready info
 //   await runner.infer(input: Float32Array, height, width) -> {labels: Uint8Array, inferenceMs, numTensors}
 //   runner.dispose()
 // The engine code is the same module in both cases (worker/inference.js).

@@ -41,7 +41,7 @@ export function showStats(stats) {
   const status = $('status');
   Object.assign(status.dataset, {
     frames: stats.frames, dropped: stats.dropped, tensors: stats.numTensors ?? '',
-    backend: stats.backend, size: stats.size, where: stats.where,
+    engine: stats.engine, backend: stats.backend, size: stats.size, where: stats.where,
     fps: stats.fps.toFixed(2), preMs: stats.preMs.toFixed(1), inferenceMs: stats.inferenceMs.toFixed(1), postMs: stats.postMs.toFixed(1),
   });
   const ms = (value) => `${value.toFixed(1)} ms`;
@@ -50,6 +50,7 @@ export function showStats(stats) {
     `pre ${ms(stats.preMs)}`,
     `inference ${ms(stats.inferenceMs)}`,
     `post ${ms(stats.postMs)}`,
+    stats.engine === 'ort' ? 'ORT' : 'tfjs',
     backendLabel(stats.backend),
     `${stats.size} px`,
     stats.where === 'main' ? 'main thread' : 'worker',

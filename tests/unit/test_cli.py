@@ -1,0 +1,97 @@
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from faceparts import cli, metrics
+from tests.browser import astronaut_face
+from tests.conftest import shared_path
+
+NAMES = ["background", "skin", "l_brow", "r_brow", "l_eye", "r_eye"]
+
+
+def test_iou_on_hand_made_label_maps():
+    truth = np.array([[0, 0, 1, 1],
+                      [0, 0, 1, 1]])
+    prediction = np.array([[0, 1, 1, 1],
+                           [0, 0, 1, 1]])
+    result = metrics.scores(metrics.confusion(truth, prediction, 2), ["background", "skin"])
+    # background: 3 agree, union 4 -> 3/4; skin: 4 agree, union 5 -> 4/5
+    assert result["per_class_iou"] == {"background": 0.75, "skin": 0.8}
+    assert result["mean_iou"] == pytest.approx(0.775)
+    assert result["pixel_accuracy"] == pytest.approx(7 / 8)
+
+
+def test_left_right_pairs_are_merged_before_scoring():
+    truth = np.array([[2, 3, 4, 5]])       # l_brow r_brow l_eye r_eye
+    prediction = np.array([[3, 2, 5, 4]])  # every side swapped
+    matrix = metrics.confusion(truth, prediction, len(NAMES))
+    assert metrics.scores(matrix, NAMES)["per_class_iou"]["l_brow"] == 0.0
+    merged, merged_names = metrics.merge_pairs(matrix, NAMES)
+    assert merged_names == ["background", "skin", "brows", "eyes"]
+    result = metrics.scores(merged, merged_names)
+    assert result["per_class_iou"] == {"background": None, "skin": None, "brows": 1.0, "eyes": 1.0}
+    assert result["mean_iou"] == 1.0, "classes absent from truth and prediction do not count"
+
+
+def test_confusion_refuses_mismatched_shapes():
+    with pytest.raises(ValueError):
+        metrics.confusion(np.zeros((2, 2)), np.zeros((2, 3)), 19)
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("photos")
+    face = astronaut_face()
+    Image.fromarray(face).save(folder / "astronaut.png")
+    Image.fromarray(face).convert("L").save(folder / "grey.png")
+    rgba = np.dstack([face, np.full(face.shape[:2], 128, np.uint8)])
+    Image.fromarray(rgba, "RGBA").save(folder / "alpha.png")
+    Image.fromarray(face[:40, :40]).save(folder / "small.jpg")
+    (folder / "notes.jpg").write_text("not an image")
+    Image.fromarray(face).save(folder / "cut.jpg")
+    (folder / "cut.jpg").write_bytes((folder / "cut.jpg").read_bytes()[:2000])
+    return folder
+
+
+def test_parse_writes_labels_overlay_and_areas_and_survives_bad_files(photos, tmp_path, capsys):
+    assert cli.main(["parse", str(photos), "--size", "448", "--out", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert "notes.jpg: not an image" in err
+    assert "cut.jpg: unreadable or truncated image" in err
+    assert "parsed 4 of 6 images" in out
+
+    labels = Image.open(tmp_path / "astronaut.labels.png")
+    assert labels.mode == "P" and labels.size == (256, 256), "labels come back at the photo's own size"
+    ids = np.asarray(labels)
+    for part in (1, 4, 5, 10, 17):  # skin, both eyes, nose, hair
+        assert (ids == part).sum() > 0, f"class {part} missing"
+    areas = json.loads((tmp_path / "astronaut.areas.json").read_text())
+    assert sum(c["pixels"] for c in areas["classes"].values()) == 256 * 256
+    assert np.asarray(Image.open(tmp_path / "astronaut.overlay.png")).shape == (256, 256, 3)
+    for stem in ("grey", "alpha", "small"):
+        assert (tmp_path / f"{stem}.labels.png").is_file()
+
+
+def test_parse_refuses_empty_folders_and_missing_files(tmp_path, capsys):
+    assert cli.main(["parse", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert "no images found" in capsys.readouterr().err
+    assert cli.main(["parse", str(tmp_path / "absent.png"), "--out", str(tmp_path / "out")]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_eval_needs_images_and_labels(tmp_path, capsys):
+    assert cli.main(["eval", str(tmp_path)]) == 2
+    assert "images/ and labels/" in capsys.readouterr().err
+
+
+def test_eval_on_the_celebamask_dev_set(tmp_path, capsys):
+    dataset = shared_path("data/celebamask-dev")
+    report = tmp_path / "scores.json"
+    assert cli.main(["eval", str(dataset), "--size", "448", "--limit", "10", "--json", str(report)]) == 0
+    scores = json.loads(report.read_text())
+    assert scores["images"] == 10
+    assert len(scores["per_class_iou"]) == 16
+    assert scores["mean_iou"] > 0.6 and scores["pixel_accuracy"] > 0.9, scores
+    assert "mean IoU" in capsys.readouterr().out
