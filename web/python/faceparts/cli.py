@@ -143,9 +143,13 @@ def command_eval(args) -> int:
             continue
         prediction = resize_labels(parser.labels(rgb, args.size), *truth.shape[:2])
         matrix += metrics.confusion(truth, prediction, len(names))
-        if sys.stderr.isatty() or done % 20 == 0 or done == len(pairs):
-            print(f"\reval: {done}/{len(pairs)} images, {time.perf_counter() - started:.0f} s", end="", file=sys.stderr)
-    print(file=sys.stderr)
+        # A live counter on a terminal; a line every 20 images in a log.
+        interactive = sys.stderr.isatty()
+        if interactive or done % 20 == 0 or done == len(pairs):
+            line = f"eval: {done}/{len(pairs)} images, {time.perf_counter() - started:.0f} s"
+            print("\r" + line if interactive else line, end="" if interactive else "\n", file=sys.stderr)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
     merged, merged_names = metrics.merge_pairs(matrix, names)
     result = {"size": args.size, "images": len(pairs), **metrics.scores(merged, merged_names)}
     print(format_table(result))
