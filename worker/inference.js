@@ -123,29 +123,26 @@ const ORT_WRONG_ON = {
 };
 
 class OrtEngine {
-  static async load({ backend, assetsUrl, manifest, capabilities, onProgress }) {
+  static async load({ backend, assetsUrl, manifest, onProgress }) {
     if (ORT_WRONG_ON[backend]) throw new Error(ORT_WRONG_ON[backend]);
     const vendorUrl = new URL('vendor/ort/', assetsUrl);
     const ort = await import(new URL('ort.all.min.mjs', vendorUrl).href);
     ort.env.wasm.wasmPaths = vendorUrl.href;
     // ORT defaults to 1 thread on a 2-core machine; without cross-origin isolation it has no choice.
     ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency ?? 1) : 1;
-    const engine = new OrtEngine(ort, backend, manifest, new URL(`models/${manifest.onnx.dir}/`, assetsUrl), capabilities);
-    const bytes = await fetchWithProgress(new URL(manifest.onnx.model, engine.modelDir).href, onProgress);
-    engine.session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
-    return engine;
+    const modelUrl = new URL(`models/${manifest.onnx.dir}/${manifest.onnx.model}`, assetsUrl);
+    const bytes = await fetchWithProgress(modelUrl.href, onProgress);
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
+    return new OrtEngine(ort, session, backend, manifest);
   }
 
-  constructor(ort, backend, manifest, modelDir, capabilities) {
+  constructor(ort, session, backend, manifest) {
     this.ort = ort;
+    this.session = session;
     this.backend = backend;
     this.onnx = manifest.onnx;
-    this.modelDir = modelDir;
-    this.session = null;
     const threads = ort.env.wasm.numThreads;
-    this.detail = `ONNX Runtime Web ${backend === 'wasm'
-      ? `WASM, ${threads} thread${threads === 1 ? '' : 's'}`
-      : `${backendLabel(backend)} on ${capabilities[backend].renderer}${capabilities[backend].software ? ' (software)' : ''}`}`;
+    this.detail = `ONNX Runtime Web WASM, ${threads} thread${threads === 1 ? '' : 's'}`;
   }
 
   async run(input, height, width) {
