@@ -110,16 +110,29 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def serve_production(app: Flask, host: str, port: int, threads: int = 16) -> None:
+    """Serves with waitress: a production WSGI server with a fixed pool of worker threads."""
+    from waitress import serve
+
+    serve(app, host=host, port=port, threads=threads, ident="faceparts")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve the faceparts web app.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--threads", type=int, default=16, help="waitress worker threads (default 16)")
+    parser.add_argument("--dev", action="store_true", help="Flask's development server instead of waitress")
     args = parser.parse_args(argv)
     missing = [p for p in ("VENDOR_DIR", "MODELS_DIST_DIR") if not default_config()[p].is_dir()]
     if missing:
         raise SystemExit("The browser assets are not built yet. Run `scripts/setup` first, then start again.")
-    print(f"faceparts: open http://{args.host}:{args.port}/ in Chrome, Edge, Firefox or Safari")
-    create_app().run(host=args.host, port=args.port, threaded=True)
+    print(f"faceparts: open http://{args.host}:{args.port}/ in Chrome, Edge, Firefox or Safari", flush=True)
+    app = create_app()
+    if args.dev:
+        app.run(host=args.host, port=args.port, threaded=True)
+    else:
+        serve_production(app, args.host, args.port, args.threads)
 
 
 if __name__ == "__main__":

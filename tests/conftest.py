@@ -53,20 +53,21 @@ def webcam_y4m(tmp_path_factory, webcam_frame) -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser(webcam_y4m):
+def playwright():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS + fake_webcam_flags(webcam_y4m)
-        )
-        yield browser
-        browser.close()
+        yield playwright
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh page that must raise no uncaught error and request nothing but the app's own server."""
+@pytest.fixture(scope="session")
+def browser(playwright, webcam_y4m):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS + fake_webcam_flags(webcam_y4m))
+    yield browser
+    browser.close()
+
+
+def _watched_page(browser, live_server, allow_page_errors: bool):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(120_000)
@@ -80,7 +81,20 @@ def page(browser, live_server):
     own_origin = urlsplit(live_server.url).netloc
     foreign = [url for url in requests if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own_origin]
     assert not foreign, f"the page requested other hosts: {foreign}"
-    assert not errors, f"uncaught errors in the page: {errors}"
+    if not allow_page_errors:
+        assert not errors, f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page that must raise no uncaught error and request nothing but the app's own server."""
+    yield from _watched_page(browser, live_server, allow_page_errors=False)
+
+
+@pytest.fixture
+def failing_page(browser, live_server):
+    """A page for tests that break the app's files on purpose: the loaders that fail may throw."""
+    yield from _watched_page(browser, live_server, allow_page_errors=True)
 
 
 def shared_path(relative: str) -> Path:

@@ -29,7 +29,7 @@ function probeWebGL() {
   }
   try {
     const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
-    if (!gl) return { available: false, reason: 'no WebGL2 context in this context (Safari has none in workers)' };
+    if (!gl) return { available: false, reason: 'no WebGL2 context here (no usable GPU, WebGL turned off, or none in workers, as in Safari)' };
     const debug = gl.getExtension('WEBGL_debug_renderer_info');
     const renderer = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
     gl.getExtension('WEBGL_lose_context')?.loseContext();
@@ -69,7 +69,7 @@ export function planBackends(requested, capabilities) {
   if (requested !== 'auto') {
     const probe = capabilities[requested];
     if (probe?.available) order.push(requested);
-    else skipped.push({ backend: requested, reason: probe?.reason ?? `unknown backend "${requested}"` });
+    else skipped.push({ backend: requested, requested: true, reason: probe?.reason ?? `unknown backend "${requested}"` });
   }
   for (const name of SPEED_ORDER) {
     if (order.includes(name) || name === requested) continue;

@@ -8,6 +8,7 @@
 //   engine.backend, engine.detail
 
 import { backendLabel, planBackends, probeCapabilities } from './capabilities.js';
+import { AssetError, fetchVerified } from './verified-fetch.js';
 
 export const ENGINE_LABELS = { tfjs: 'TensorFlow.js', ort: 'ONNX Runtime Web' };
 
@@ -17,24 +18,28 @@ function checkInput(input, height, width) {
   }
 }
 
-async function fetchWithProgress(url, onProgress) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: run scripts/setup on the server`);
-  const total = Number(response.headers.get('Content-Length')) || 0;
-  const reader = response.body.getReader();
-  const chunks = [];
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    onProgress?.({ stage: 'model', loaded, total });
-  }
-  const bytes = new Uint8Array(loaded);
+// Reports one progress stream over several files: {stage, loaded, total} in bytes.
+function progressOver(stage, files, onProgress) {
+  const total = files.reduce((sum, [, expected]) => sum + (expected.bytes ?? 0), 0);
+  const loadedPerFile = new Map();
+  return (url) => (loaded) => {
+    loadedPerFile.set(url, loaded);
+    let sum = 0;
+    for (const value of loadedPerFile.values()) sum += value;
+    onProgress?.({ stage, loaded: sum, total });
+  };
+}
+
+async function fetchAllVerified(stage, files, onProgress) {
+  const track = progressOver(stage, files, onProgress);
+  return Promise.all(files.map(([url, expected]) => fetchVerified(url, expected, track(url))));
+}
+
+function concatBytes(parts) {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;
-  for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
-  return bytes;
+  for (const part of parts) { out.set(part, offset); offset += part.length; }
+  return out;
 }
 
 // ---- TensorFlow.js -------------------------------------------------------------------------
@@ -48,23 +53,25 @@ const TFJS_SCRIPTS = {
 class TfjsEngine {
   // The tfjs UMD bundles register `globalThis.tf` when imported as modules; importing them
   // lazily means a WASM-only run never downloads the WebGPU backend.
-  static async load({ backend, assetsUrl, manifest, capabilities, onProgress }) {
+  static async load({ backend, assetsUrl, assets, manifest, capabilities, onProgress }) {
     const vendorUrl = new URL('vendor/tfjs/', assetsUrl);
     await import(new URL(TFJS_SCRIPTS.core, vendorUrl).href);
     if (backend === 'wasm' || backend === 'webgpu') await import(new URL(TFJS_SCRIPTS[backend], vendorUrl).href);
     const tf = globalThis.tf;
+    let wasmPaths = null;
     if (backend === 'wasm') {
-      tf.wasm.setWasmPaths(vendorUrl.href);
+      wasmPaths = await verifiedTfjsWasm(vendorUrl, assets, capabilities.wasm, onProgress);
+      tf.wasm.setWasmPaths(wasmPaths);
       // tfjs defaults to at most half the cores; all of them is faster when nothing else runs.
       tf.wasm.setThreadsCount?.(Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1));
     }
-    if (!(await tf.setBackend(backend))) throw new Error(`${backendLabel(backend)} backend failed to initialise`);
+    const initialised = await tf.setBackend(backend);
     await tf.ready();
+    // The binary is compiled by now (threads get the compiled module, not the URL).
+    for (const url of Object.values(wasmPaths ?? {})) if (url.startsWith('blob:')) URL.revokeObjectURL(url);
+    if (!initialised) throw new Error(`${backendLabel(backend)} backend failed to initialise`);
     if (tf.getBackend() !== backend) throw new Error(`tfjs runs ${tf.getBackend()} instead of ${backend}`);
-    const modelBytes = Object.values(manifest.tfjs.files).reduce((sum, f) => sum + f.bytes, 0);
-    const model = await tf.loadGraphModel(new URL(`models/${manifest.tfjs.dir}/${manifest.tfjs.model}`, assetsUrl).href, {
-      onProgress: (fraction) => onProgress?.({ stage: 'model', loaded: Math.round(fraction * modelBytes), total: modelBytes }),
-    });
+    const model = await tf.loadGraphModel(await verifiedGraphModel(tf, new URL(`models/${manifest.tfjs.dir}/`, assetsUrl), manifest.tfjs, onProgress));
     return new TfjsEngine(tf, model, manifest, backend, capabilities);
   }
 
@@ -74,17 +81,26 @@ class TfjsEngine {
     this.outputName = manifest.tfjs.labels_output;
     this.backend = backend;
     this.detail = `TensorFlow.js ${describeBackend(tf, backend, capabilities)}`;
+    this.lostReason = null;
+    // Settles only when the GPU goes away; frames in flight then fail instead of hanging.
+    this.lost = new Promise((resolve) => watchGpuLoss(tf, backend, (reason) => {
+      this.lostReason = reason;
+      resolve(reason);
+    }));
   }
 
   async run(input, height, width) {
     checkInput(input, height, width);
+    // After a GPU reset tfjs would go on returning zeros: fail instead, so the page switches.
+    if (this.lostReason) throw Object.assign(new Error(this.lostReason), { lost: true });
     const start = performance.now();
     const tf = this.tf;
     const output = tf.tidy(() => this.model.execute(tf.tensor4d(input, [1, height, width, 3]), this.outputName));
     try {
+      const lost = this.lost.then((reason) => { throw Object.assign(new Error(reason), { lost: true }); });
       // ArgMax yields int32 class ids 0..18; uint8 is a quarter of the bytes to move.
       const labels = new Uint8Array(height * width);
-      labels.set(await output.data());
+      labels.set(await Promise.race([output.data(), lost]));
       return { labels, inferenceMs: performance.now() - start };
     } finally {
       output.dispose();
@@ -99,6 +115,46 @@ class TfjsEngine {
     this.model?.dispose();
     this.model = null;
   }
+}
+
+// Calls onLost(reason) when the browser takes the GPU context or device away (driver reset,
+// GPU process crash, too many contexts).
+function watchGpuLoss(tf, backend, onLost) {
+  if (backend === 'webgl') {
+    const canvas = tf.backend().gpgpu?.gl?.canvas;
+    canvas?.addEventListener('webglcontextlost', (event) => {
+      event.preventDefault();
+      onLost('the WebGL context was lost (the GPU was reset or is needed elsewhere)');
+    }, { once: true });
+  } else if (backend === 'webgpu') {
+    tf.backend().device?.lost?.then((info) => onLost(`the WebGPU device was lost (${info.message || info.reason || 'no reason given'})`));
+  }
+}
+
+// The wasm binary tfjs will pick for these features, checked, as a blob: URL (so tfjs runs exactly
+// the checked bytes); the other two keep their server URLs.
+async function verifiedTfjsWasm(vendorUrl, assets, wasm, onProgress) {
+  const names = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+  const chosen = names[wasm.simd ? (wasm.threads ? 2 : 1) : 0];
+  const url = new URL(chosen, vendorUrl).href;
+  const [bytes] = await fetchAllVerified('runtime', [[url, assets[`tfjs/${chosen}`] ?? {}]], onProgress);
+  const paths = Object.fromEntries(names.map((name) => [name, new URL(name, vendorUrl).href]));
+  paths[chosen] = URL.createObjectURL(new Blob([bytes], { type: 'application/wasm' }));
+  return paths;
+}
+
+// model.json and its weight shards, each checked against the manifest, as a tfjs IOHandler.
+async function verifiedGraphModel(tf, modelDirUrl, spec, onProgress) {
+  const fileUrl = (name) => new URL(name, modelDirUrl).href;
+  const track = progressOver('model', Object.entries(spec.files).map(([name, expected]) => [fileUrl(name), expected]), onProgress);
+  const fetchFile = (name) => fetchVerified(fileUrl(name), spec.files[name] ?? {}, track(fileUrl(name)));
+  const modelJson = JSON.parse(new TextDecoder().decode(await fetchFile(spec.model)));
+  const shards = await Promise.all(modelJson.weightsManifest.flatMap((group) => group.paths).map(fetchFile));
+  return tf.io.fromMemory({
+    ...modelJson,
+    weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
+    weightData: concatBytes(shards).buffer,
+  });
 }
 
 function describeBackend(tf, backend, capabilities) {
@@ -122,16 +178,25 @@ const ORT_WRONG_ON = {
   webgpu: "ONNX Runtime Web's WebGPU backend computes wrong labels for this model (74 % agree with native); use TensorFlow.js for WebGPU",
 };
 
+// The one ORT binary that runs the wasm backend (and JSEP for WebGPU) with SIMD and threads.
+const ORT_WASM = 'ort-wasm-simd-threaded.jsep.wasm';
+
 class OrtEngine {
-  static async load({ backend, assetsUrl, manifest, onProgress }) {
+  static async load({ backend, assetsUrl, assets, manifest, onProgress }) {
     if (ORT_WRONG_ON[backend]) throw new Error(ORT_WRONG_ON[backend]);
     const vendorUrl = new URL('vendor/ort/', assetsUrl);
     const ort = await import(new URL('ort.all.min.mjs', vendorUrl).href);
     ort.env.wasm.wasmPaths = vendorUrl.href;
+    const wasmUrl = new URL(ORT_WASM, vendorUrl).href;
+    [ort.env.wasm.wasmBinary] = await fetchAllVerified('runtime', [[wasmUrl, assets[`ort/${ORT_WASM}`] ?? {}]], onProgress);
     // ORT defaults to 1 thread on a 2-core machine; without cross-origin isolation it has no choice.
     ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency ?? 1) : 1;
-    const modelUrl = new URL(`models/${manifest.onnx.dir}/${manifest.onnx.model}`, assetsUrl);
-    const bytes = await fetchWithProgress(modelUrl.href, onProgress);
+    const onnxDirUrl = new URL(`models/${manifest.onnx.dir}/`, assetsUrl);
+    // The conversion is not byte-reproducible: each build records its own sha256 next to the model.
+    const [recordBytes] = await fetchAllVerified('model', [[new URL(manifest.onnx.record, onnxDirUrl).href, {}]]);
+    const record = JSON.parse(new TextDecoder().decode(recordBytes));
+    const modelUrl = new URL(manifest.onnx.model, onnxDirUrl).href;
+    const [bytes] = await fetchAllVerified('model', [[modelUrl, record.files[manifest.onnx.model]]], onProgress);
     const session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
     return new OrtEngine(ort, session, backend, manifest);
   }
@@ -174,7 +239,7 @@ const ENGINES = { tfjs: TfjsEngine, ort: OrtEngine };
 
 // Creates an engine ('tfjs' | 'ort') on the requested backend ('auto' or a name), falling back
 // along the speed order when a backend is unavailable or fails. Every fallback carries its reason.
-export async function createEngine({ engine: engineName = 'tfjs', backend: requested, assetsUrl, manifest, warmup, onProgress }) {
+export async function createEngine({ engine: engineName = 'tfjs', backend: requested, assetsUrl, assets = {}, manifest, warmup, onProgress }) {
   const Engine = ENGINES[engineName];
   if (!Engine) throw new Error(`unknown engine "${engineName}"`);
   const capabilities = await probeCapabilities();
@@ -186,7 +251,7 @@ export async function createEngine({ engine: engineName = 'tfjs', backend: reque
     let engine = null;
     try {
       onProgress?.({ stage: 'runtime', loaded: 0, total: 0 });
-      engine = await Engine.load({ backend, assetsUrl, manifest, capabilities, onProgress });
+      engine = await Engine.load({ backend, assetsUrl, assets, manifest, capabilities, onProgress });
       const loadMs = performance.now() - loadStart;
       // The first run compiles shaders / kernels: do it now, not on the user's first frame.
       const warmupStart = performance.now();
@@ -194,7 +259,9 @@ export async function createEngine({ engine: engineName = 'tfjs', backend: reque
       return { engine, capabilities, fallbacks, loadMs, warmupMs: performance.now() - warmupStart };
     } catch (error) {
       engine?.dispose();
-      fallbacks.push({ backend, reason: error.message });
+      // A missing or damaged file is the same for every backend: say so rather than fall back.
+      if (error instanceof AssetError) throw error;
+      fallbacks.push({ backend, requested: backend === requested, reason: error.message });
     }
   }
   const tried = fallbacks.map((f) => `${backendLabel(f.backend)}: ${f.reason}`).join('; ');

@@ -4,11 +4,12 @@
 // ArrayBuffers in the postMessage transfer list, never structured-cloned.
 //
 // page -> worker
-//   {type: 'init', engine, backend, manifest, assetsUrl, warmup: {height, width}}
+//   {type: 'init', engine, backend, manifest, assets, assetsUrl, warmup: {height, width}}
 //       engine: 'tfjs' | 'ort'; backend: 'auto' | 'webgpu' | 'webgl' | 'wasm'; manifest:
-//       models/manifest.json as an object (small); assetsUrl: the app's origin, under which
-//       vendor/ and models/ lie. (Re)creates the engine; any previous engine is disposed first.
-//       Answered by 'ready' or 'error'.
+//       models/manifest.json as an object (small); assets: vendor/assets.json ({path: {sha256,
+//       bytes}}), against which the runtime's wasm is checked; assetsUrl: the app's origin, under
+//       which vendor/ and models/ lie. (Re)creates the engine; any previous engine is disposed
+//       first. Answered by 'ready' or 'error'.
 //   {type: 'infer', id, input, height, width}
 //       input: ArrayBuffer of float32 [1,height,width,3], transferred. Answered by 'result'
 //       or 'error' with the same id. The page sends one at a time (its busy flag drops
@@ -22,7 +23,7 @@
 //   {type: 'capabilities', capabilities}
 //       capabilities: {webgpu, webgl, wasm}, each {available, software, renderer | reason, ...}.
 //   {type: 'progress', stage, loaded, total}
-//       stage: 'runtime' | 'model'; loaded/total in bytes (total 0 when unknown).
+//       stage: 'runtime' (the wasm binary) | 'model'; loaded/total in bytes (total 0 when unknown).
 //   {type: 'ready', backend, detail, fallbacks, loadMs, warmupMs}
 //       backend: the backend that really runs; detail: e.g. 'TensorFlow.js WASM, SIMD, 2 threads';
 //       fallbacks: [{backend, reason}] for every backend tried or skipped before it.
@@ -30,8 +31,9 @@
 //       labels: ArrayBuffer of uint8 [height,width] class ids, transferred.
 //       numTensors: live tfjs tensors after the frame (stays flat unless something leaks);
 //       null for ONNX Runtime.
-//   {type: 'error', id, stage, message}
-//       stage: 'init' | 'infer'; id is set for 'infer' errors.
+//   {type: 'error', id, stage, message, lost}
+//       stage: 'init' | 'infer'; id is set for 'infer' errors. lost: the engine's GPU context
+//       or device is gone, so this backend cannot run again in this worker.
 
 export const MessageType = Object.freeze({
   INIT: 'init',

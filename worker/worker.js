@@ -7,7 +7,7 @@ import { MessageType } from './protocol.js';
 let engine = null;
 
 function fail(stage, error, id) {
-  self.postMessage({ type: MessageType.ERROR, stage, id, message: error?.message ?? String(error) });
+  self.postMessage({ type: MessageType.ERROR, stage, id, message: error?.message ?? String(error), lost: Boolean(error?.lost) });
 }
 
 async function init(message) {

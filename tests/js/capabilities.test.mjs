@@ -31,7 +31,7 @@ test('an explicit choice runs even on a software GPU', () => {
 test('an unavailable explicit choice falls back and carries the reason', () => {
   const plan = planBackends('webgpu', { webgpu: missing('navigator.gpu is missing'), webgl: hardware('GPU'), wasm });
   assert.deepEqual(plan.order, ['webgl', 'wasm']);
-  assert.deepEqual(plan.skipped, [{ backend: 'webgpu', reason: 'navigator.gpu is missing' }]);
+  assert.deepEqual(plan.skipped, [{ backend: 'webgpu', requested: true, reason: 'navigator.gpu is missing' }]);
 });
 
 test('WebGL in the page outranks WASM in a worker (the Safari rule)', () => {

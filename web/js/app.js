@@ -1,7 +1,8 @@
 // The page controller: wires the controls, loads Python and the model, and runs the frame loop
 //   capture (canvas resize) -> Python preprocess -> inference (worker or main) -> Python postprocess -> draw.
 
-import { backendRank, planBackends, probeCapabilities } from '../../worker/capabilities.js';
+import { backendLabel, backendRank, planBackends, probeCapabilities } from '../../worker/capabilities.js';
+import { verifyFiles } from '../../worker/verified-fetch.js';
 import { createRunner } from './inference-client.js';
 import { whenPythonReady } from './python.js';
 import { CameraSource, decodePhoto, listCameras } from './sources.js';
@@ -14,6 +15,7 @@ const STATS_WINDOW = 30;
 
 const state = {
   manifest: null,
+  assets: {},
   python: null,
   runner: null,
   runnerInfo: null,
@@ -27,7 +29,10 @@ const state = {
   switching: false,
   currentFrame: Promise.resolve(),
   lastParse: null,
-  stats: { frames: 0, dropped: 0, finished: [], pre: [], inference: [], post: [], numTensors: null },
+  frameWaiting: false,
+  failures: 0,
+  recoveries: [],
+  stats: { frames: 0, dropped: 0, finished: [], stages: {}, numTensors: null },
   progress: {},
 };
 
@@ -55,9 +60,11 @@ function trackPythonDownload(assets) {
   }).observe({ type: 'resource', buffered: true });
 }
 
+const PROGRESS_NAMES = { runtime: 'Runtime', model: 'Model' };
+
 function onModelProgress({ stage, loaded, total }) {
-  if (stage !== 'model' || !total) return;
-  state.progress.Model = { loaded, total, done: false };
+  if (!total) return;
+  state.progress[PROGRESS_NAMES[stage]] = { loaded, total, done: false };
   ui.showProgress(state.progress);
 }
 
@@ -65,16 +72,12 @@ async function startRunner() {
   const { size, where, engine, backend, manifest } = state;
   state.runner?.dispose();
   state.runner = createRunner(where, { onProgress: onModelProgress });
-  // The ONNX file's size is known only once it is fetched; tfjs' shards are in the manifest.
-  const modelBytes = Object.values(manifest.tfjs.files).reduce((sum, f) => sum + f.bytes, 0);
-  state.progress.Model = { loaded: 0, total: modelBytes, done: false };
-  ui.showProgress(state.progress);
   const info = await state.runner.init({
-    engine, backend, manifest, assetsUrl: ASSETS_URL, warmup: { height: size, width: size },
+    engine, backend, manifest, assets: state.assets, assetsUrl: ASSETS_URL, warmup: { height: size, width: size },
   });
   // What this runner really is, whatever the controls say by the time its frames finish.
   state.runnerInfo = { ...info, engine, where };
-  state.progress.Model.done = true;
+  for (const name of Object.values(PROGRESS_NAMES)) if (state.progress[name]) state.progress[name].done = true;
   ui.showProgress(state.progress);
   ui.showBackend(info, where);
   return info;
@@ -116,13 +119,18 @@ function applyUrlSettings(params, manifest) {
   return thread === 'main' || thread === 'worker';
 }
 
+// Files that scripts/setup writes: without them nothing can start, so say which one is missing.
+async function fetchSetupJson(path) {
+  const response = await fetch(path);
+  if (!response.ok) throw new Error(`${path.slice(1)} is missing on the server (HTTP ${response.status}). Run scripts/setup on the server, then reload the page.`);
+  return response.json();
+}
+
 async function load() {
   ui.setState('loading', 'Loading Python and the model…');
-  const [manifest, assets] = await Promise.all([
-    fetch('/models/manifest.json').then((r) => r.json()),
-    fetch('/vendor/assets.json').then((r) => (r.ok ? r.json() : {})),
-  ]);
+  const [manifest, assets] = await Promise.all(['/models/manifest.json', '/vendor/assets.json'].map(fetchSetupJson));
   state.manifest = manifest;
+  state.assets = assets;
   const explicitThread = applyUrlSettings(new URLSearchParams(location.search), manifest);
   ui.renderLegend(manifest.classes);
   trackPythonDownload(assets);
@@ -136,6 +144,7 @@ async function load() {
       return api;
     }),
     startRunner(),
+    verifyFiles(Object.entries(assets).filter(([path]) => path.startsWith('pyodide/')).map(([path, expected]) => [`/vendor/${path}`, expected])),
   ]);
   state.python = python;
   ui.setState('ready', 'Ready: start the camera, or choose or drop a photo.');
@@ -167,57 +176,146 @@ function drawOverlay(overlay, height, width) {
   canvas.getContext('2d').putImageData(new ImageData(overlay, width, height), 0, 0);
 }
 
-async function processFrame() {
-  const { python, runner, runnerInfo, source, size } = state;
+const yieldToBrowser = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+// Capture and pre-processing of the newest source frame: the model's input, ready to send.
+function prepareFrame() {
+  const { python, source, size } = state;
   const started = performance.now();
   const [height, width] = python.inputShape(source.height, source.width, size);
   const rgba = capture(source, height, width);
+  const captured = performance.now();
   const input = python.preprocess(rgba, height, width);
-  const preprocessed = performance.now();
-  const result = await runner.infer(input, height, width);
-  const inferred = performance.now();
-  const { overlay, fractions } = python.postprocess(result.labels, height, width);
+  return { input, height, width, size, source, captureMs: captured - started, preMs: performance.now() - captured };
+}
+
+// Post-processing and drawing of a finished frame, each its own task so neither blocks input
+// handling for long.
+async function finishFrame(frame, result, runnerInfo) {
+  const { height, width } = frame;
+  await yieldToBrowser();
+  const started = performance.now();
+  const { overlay, fractions } = state.python.postprocess(result.labels, height, width);
+  const postprocessed = performance.now();
+  await yieldToBrowser();
+  const drawStarted = performance.now();
   drawOverlay(overlay, height, width);
   ui.updateLegendShares(fractions);
   const finished = performance.now();
 
-  state.lastParse = { labels: result.labels, height, width, size, runnerInfo, source: source.kind === 'photo' ? source.name : 'camera' };
+  state.lastParse = { labels: result.labels, height, width, size: frame.size, runnerInfo, source: frame.source.kind === 'photo' ? frame.source.name : 'camera' };
   const stats = state.stats;
   stats.frames += 1;
   stats.numTensors = result.numTensors;
   pushWindow(stats.finished, finished);
-  pushWindow(stats.pre, preprocessed - started);
-  pushWindow(stats.inference, result.inferenceMs);
-  pushWindow(stats.post, finished - inferred);
+  const stages = {
+    captureMs: frame.captureMs, preMs: frame.preMs, transferMs: result.roundTripMs - result.inferenceMs,
+    inferenceMs: result.inferenceMs, postMs: postprocessed - started, drawMs: finished - drawStarted,
+  };
+  for (const [name, value] of Object.entries(stages)) pushWindow(stats.stages[name] ??= [], value);
   const span = (stats.finished.at(-1) - stats.finished[0]) / 1000;
   ui.showStats({
     fps: span > 0 ? (stats.finished.length - 1) / span : 0,
-    preMs: median(stats.pre), inferenceMs: median(stats.inference), postMs: median(stats.post),
+    ...Object.fromEntries(Object.entries(stats.stages).map(([name, values]) => [name, median(values)])),
     frames: stats.frames, dropped: stats.dropped, numTensors: stats.numTensors,
-    engine: runnerInfo.engine, backend: runnerInfo.backend, size, where: runnerInfo.where,
+    engine: runnerInfo.engine, backend: runnerInfo.backend, size: frame.size, where: runnerInfo.where,
   });
 }
 
-// Called for every new source frame. A frame that arrives while the previous one is still in
-// flight is dropped, not queued: latency stays at one frame however slow the backend is.
-function onFrame() {
-  if (state.busy || state.switching || !state.source || !state.python) {
-    state.stats.dropped += 1;
+const canRunFrame = () => !state.busy && !state.switching && state.source && state.python;
+
+// Runs one frame; with the model in a worker, the next frame is sent as soon as this one's
+// labels are back, and this one is post-processed and drawn while the model works on the next.
+function runFrame() {
+  state.busy = true;
+  state.frameWaiting = false;
+  const { runner, runnerInfo } = state;
+  let frame;
+  try {
+    frame = prepareFrame();
+  } catch (error) {
+    // The source itself gave no usable frame (e.g. a camera not yet delivering): skip it.
+    state.busy = false;
+    ui.showMessage(`A frame could not be read: ${error.message}. The app goes on with the next frame.`);
     return state.currentFrame;
   }
-  state.busy = true;
-  state.currentFrame = processFrame()
-    .then(() => {
-      if (state.source?.kind === 'camera') ui.setState('running', 'Running');
-      else if (state.source) ui.setState('parsed', `Parsed ${state.source.name}`);
+  const sent = performance.now();
+  const inFlight = runner.infer(frame.input, frame.height, frame.width);
+  state.currentFrame = inFlight
+    .then(async (result) => {
+      result.roundTripMs = performance.now() - sent;
+      state.failures = 0;
+      state.busy = false;
+      const pipelined = runnerInfo.where === 'worker';
+      if (pipelined && state.frameWaiting && canRunFrame()) runFrame();
+      await finishFrame(frame, result, runnerInfo);
+      if (state.source === frame.source) {
+        if (frame.source.kind === 'camera') ui.setState('running', 'Running');
+        else ui.setState('parsed', `Parsed ${frame.source.name}`);
+      }
+      if (!pipelined && state.frameWaiting && canRunFrame()) runFrame();
     })
-    .catch((error) => ui.showMessage(`A frame failed: ${error.message}. The app goes on with the next frame.`))
-    .finally(() => { state.busy = false; });
+    .catch((error) => {
+      state.busy = false;
+      onFrameFailed(error, frame.source);
+    });
   return state.currentFrame;
+}
+
+// Called for every new source frame. A frame that arrives while the previous one is still in
+// flight is dropped, not queued: only the newest is taken once the model is free, so latency
+// stays at one frame however slow the backend is.
+function onFrame() {
+  if (!canRunFrame()) {
+    if (state.busy) state.stats.dropped += 1;
+    state.frameWaiting = true;
+    return state.currentFrame;
+  }
+  return runFrame();
+}
+
+// ---- recovery ------------------------------------------------------------------------------
+
+const RECOVERY_WINDOW_MS = 120_000;
+const MAX_RECOVERIES = 4;
+
+// One failed frame gets a message and the next frame goes ahead. A crashed or hung worker, a
+// lost GPU context, or a second failure in a row replaces the runner: with the same settings
+// first; if it keeps failing, on WASM, then on the main thread.
+function onFrameFailed(error, source) {
+  state.failures += 1;
+  if (!error.fatal && !error.lost && state.failures < 2) {
+    ui.showMessage(`A frame failed: ${error.message}. The app goes on with the next frame.`);
+    return;
+  }
+  const now = performance.now();
+  state.recoveries = state.recoveries.filter((time) => now - time < RECOVERY_WINDOW_MS);
+  state.recoveries.push(now);
+  state.failures = 0;
+  if (state.recoveries.length > MAX_RECOVERIES) {
+    stopSource();
+    ui.setState('error', 'The model keeps failing');
+    ui.showMessage(`The model failed ${state.recoveries.length} times in two minutes (${error.message}). Reload the page; if it happens again, choose another backend or engine, or another browser.`);
+    return;
+  }
+  const ran = state.runnerInfo ?? {};
+  let action = 'restarted the model';
+  let change = () => {};
+  if ((error.lost || state.recoveries.length > 1) && ran.backend !== 'wasm') {
+    action = `switched from ${backendLabel(ran.backend)} to WASM`;
+    change = () => { state.backend = 'wasm'; $('backend-select').value = 'wasm'; };
+  } else if (state.recoveries.length > 2 && ran.where === 'worker') {
+    action = 'moved the model to the main thread';
+    change = () => { state.where = 'main'; $('main-thread-toggle').checked = true; };
+  }
+  const notice = `The model stopped working (${error.message}). The app ${action} and goes on.`;
+  ui.showMessage(notice, 'info');
+  switchRunner(change, { notice, rerunPhoto: source?.kind === 'photo' });
 }
 
 function resetStats() {
   state.stats.finished = [];
+  state.stats.stages = {};
 }
 
 // ---- sources -------------------------------------------------------------------------------
@@ -277,6 +375,7 @@ async function openPhoto(blob, name) {
   showView('photo');
   state.source = photo;
   resetStats();
+  if (photo.notes.length) ui.showMessage(photo.notes.join(' '), 'info');
   await onFrame();
 }
 
@@ -296,7 +395,8 @@ function showView(kind) {
 let switchQueue = Promise.resolve();
 let restartQueued = false;
 
-function switchRunner(change) {
+// notice: the message to show once the new runner runs (null clears the message line).
+function switchRunner(change, { notice = null, rerunPhoto = true } = {}) {
   change();
   if (restartQueued) return switchQueue;
   restartQueued = true;
@@ -307,15 +407,16 @@ function switchRunner(change) {
     ui.setState('loading', 'Switching…');
     try {
       await startRunner();
-      ui.showMessage(null);
+      ui.showMessage(notice, 'info');
     } catch (error) {
       ui.showMessage(error.message);
     } finally {
       state.switching = restartQueued;
     }
     resetStats();
-    if (state.source?.kind === 'photo') await onFrame();
-    else if (state.source) ui.setState('running', 'Running');
+    if (state.source?.kind === 'photo' && rerunPhoto) await onFrame();
+    else if (state.source?.kind === 'camera') ui.setState('running', 'Running');
+    else if (state.source) ui.setState('parsed', `Parsed ${state.source.name}`);
     else ui.setState('ready', 'Ready: start the camera, or choose or drop a photo.');
   });
   return switchQueue;

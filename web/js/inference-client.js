@@ -1,12 +1,20 @@
 // Runs the inference engine either in a Web Worker or on the main thread, behind one interface:
-//   await runner.init({engine, backend, manifest, assetsUrl, warmup}) -> ready info
+//   await runner.init({engine, backend, manifest, assets, assetsUrl, warmup}) -> ready info
 //   await runner.infer(input: Float32Array, height, width) -> {labels: Uint8Array, inferenceMs, numTensors}
 //   runner.dispose()
 // The engine code is the same module in both cases (worker/inference.js).
+// A rejected infer() carries `fatal` when this runner cannot go on (its worker crashed or hung)
+// and `lost` when the engine's GPU context is gone: the page then replaces the runner.
 
 import { MessageType } from '../../worker/protocol.js';
 
 const WORKER_URL = new URL('../../worker/worker.js', import.meta.url);
+// A frame that takes this many times the usual inference (and at least the floor) means the
+// worker hangs. Software GPUs take tens of seconds a frame, hence the generous floor.
+const HANG_FACTOR = 10;
+const HANG_FLOOR_MS = 60_000;
+
+const runnerError = (message, flags) => Object.assign(new Error(message), flags);
 
 export class WorkerRunner {
   constructor({ onProgress } = {}) {
@@ -14,9 +22,21 @@ export class WorkerRunner {
     this.onProgress = onProgress;
     this.pending = new Map();
     this.nextId = 1;
+    this.dead = null;
+    this.typicalMs = 0;
     this.worker = new Worker(WORKER_URL, { type: 'module', name: 'faceparts-inference' });
     this.worker.onmessage = ({ data }) => this.handle(data);
-    this.worker.onerror = (event) => this.failAll(new Error(`the inference worker crashed: ${event.message ?? 'unknown error'}`));
+    this.worker.onerror = (event) => {
+      // Handled here: not also reported as an uncaught page error.
+      event.preventDefault();
+      this.die(`the inference worker crashed: ${event.message || 'unknown error'}`);
+    };
+    this.worker.onmessageerror = () => this.die('the inference worker sent a message that could not be read');
+  }
+
+  die(message) {
+    this.dead ??= runnerError(message, { fatal: true });
+    this.failAll(this.dead);
   }
 
   handle(message) {
@@ -34,7 +54,7 @@ export class WorkerRunner {
         this.settle(message.id, null, { ...message, labels: new Uint8Array(message.labels) });
         return;
       case MessageType.ERROR:
-        this.settle(message.stage === 'init' ? 'init' : message.id, new Error(message.message));
+        this.settle(message.stage === 'init' ? 'init' : message.id, runnerError(message.message, { lost: Boolean(message.lost) }));
         return;
       default:
         console.warn('faceparts: unexpected worker message', message.type);
@@ -55,6 +75,7 @@ export class WorkerRunner {
   }
 
   request(key, message, transfer = []) {
+    if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       this.pending.set(key, { resolve, reject });
       this.worker.postMessage(message, transfer);
@@ -69,15 +90,24 @@ export class WorkerRunner {
     return this.request('init', { type: MessageType.INIT, ...options });
   }
 
-  infer(input, height, width) {
+  async infer(input, height, width) {
     const id = this.nextId++;
-    // Transferred, not copied: the page's Float32Array is detached afterwards.
-    return this.request(id, { type: MessageType.INFER, id, input: input.buffer, height, width }, [input.buffer]);
+    const limitMs = Math.max(HANG_FLOOR_MS, HANG_FACTOR * this.typicalMs);
+    const watchdog = setTimeout(() => this.die(`the inference worker stopped answering (no result in ${Math.round(limitMs / 1000)} s)`), limitMs);
+    try {
+      // Transferred, not copied: the page's Float32Array is detached afterwards.
+      const result = await this.request(id, { type: MessageType.INFER, id, input: input.buffer, height, width }, [input.buffer]);
+      this.typicalMs = this.typicalMs ? 0.8 * this.typicalMs + 0.2 * result.inferenceMs : result.inferenceMs;
+      return result;
+    } finally {
+      clearTimeout(watchdog);
+    }
   }
 
   dispose() {
-    this.worker.postMessage({ type: MessageType.DISPOSE });
-    this.failAll(new Error('the inference worker was stopped'));
+    if (!this.dead) this.worker.postMessage({ type: MessageType.DISPOSE });
+    this.dead ??= runnerError('the inference worker was stopped', { fatal: true });
+    this.failAll(this.dead);
     this.worker.terminate();
   }
 }

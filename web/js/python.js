@@ -15,11 +15,13 @@ export function whenPythonReady() {
     }, { once: true });
     // PyScript shows a failing script (e.g. a wheel that did not load) as a .py-error element.
     new MutationObserver((records, observer) => {
-      const shown = document.querySelector('.py-error');
-      if (!shown) return;
+      const shown = [...document.querySelectorAll('.py-error')];
+      if (!shown.length) return;
       observer.disconnect();
       clearTimeout(timer);
-      reject(new Error(`Python failed to start: ${shown.textContent.trim().split('\n').pop()}. Run scripts/setup on the server, then reload.`));
+      // PyScript splits one failure over several elements; the last line of each says the most.
+      const what = shown.map((element) => element.textContent.trim().split('\n').pop()).join(' ');
+      reject(new Error(`Python failed to start (${what}). Run scripts/setup on the server, then reload the page.`));
     }).observe(document.body, { childList: true, subtree: true });
   });
 }

@@ -1,6 +1,6 @@
 // Where frames come from: the webcam (a <video>) or a photo (decoded into a canvas).
 
-const MAX_PHOTO_BYTES = 50 * 1024 * 1024;
+const MAX_PHOTO_BYTES = 50e6;
 // Larger photos are scaled down on decode: the model never sees more than 1024 px anyway.
 const MAX_PHOTO_SIDE = 4096;
 
@@ -76,13 +76,19 @@ function cameraErrorMessage(error) {
 }
 
 export class PhotoSource {
-  constructor(canvas, bitmap, name) {
+  constructor(canvas, bitmap, name, notes = []) {
     this.kind = 'photo';
     this.element = canvas;
     this.name = name;
+    this.notes = notes;
     canvas.width = bitmap.width;
     canvas.height = bitmap.height;
-    canvas.getContext('2d').drawImage(bitmap, 0, 0);
+    const context = canvas.getContext('2d');
+    // Transparent pixels would read back as black; the model was trained on opaque photos,
+    // and a cut-out on white is what the user sees too.
+    context.fillStyle = '#fff';
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(bitmap, 0, 0);
     bitmap.close();
   }
 
@@ -90,25 +96,62 @@ export class PhotoSource {
   get height() { return this.element.height; }
 }
 
+// The first bytes of the formats browsers decode, to tell a damaged photo from a non-image.
+const SIGNATURES = [
+  ['JPEG', [0xff, 0xd8, 0xff]],
+  ['PNG', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+  ['GIF', [0x47, 0x49, 0x46, 0x38]],
+  ['WebP', [0x52, 0x49, 0x46, 0x46, null, null, null, null, 0x57, 0x45, 0x42, 0x50]],
+  ['BMP', [0x42, 0x4d]],
+  ['AVIF', [null, null, null, null, 0x66, 0x74, 0x79, 0x70]],
+];
+
+export async function sniffImageFormat(blob) {
+  const head = new Uint8Array(await blob.slice(0, 12).arrayBuffer());
+  const match = SIGNATURES.find(([, bytes]) => bytes.every((byte, i) => byte === null || head[i] === byte));
+  return match?.[0] ?? null;
+}
+
+async function countFrames(blob) {
+  if (typeof ImageDecoder === 'undefined') return 1;
+  const decoder = new ImageDecoder({ data: await blob.arrayBuffer(), type: 'image/gif' });
+  try {
+    await decoder.tracks.ready;
+    return decoder.tracks.selectedTrack?.frameCount ?? 1;
+  } finally {
+    decoder.close();
+  }
+}
+
 // Decodes a File/Blob into a PhotoSource, or throws an Error that says what to do.
+// The source's `notes` say what was adapted (scaled down, first frame of an animation).
 export async function decodePhoto(blob, canvas, name = blob.name ?? 'photo') {
   if (blob.size === 0) throw new Error(`"${name}" is empty (0 bytes). Choose another photo.`);
   if (blob.size > MAX_PHOTO_BYTES) {
     throw new Error(`"${name}" is ${(blob.size / 1e6).toFixed(0)} MB; photos up to ${MAX_PHOTO_BYTES / 1e6} MB are accepted. Choose a smaller one.`);
   }
+  const format = await sniffImageFormat(blob);
+  if (!format) {
+    throw new Error(`"${name}" is not an image. Choose a JPEG, PNG, WebP or GIF photo.`);
+  }
   let bitmap;
   try {
     bitmap = await createImageBitmap(blob);
   } catch {
-    throw new Error(`"${name}" is not an image this browser can read (it may be corrupt or of another type). Choose a JPEG, PNG or WebP photo.`);
+    throw new Error(`"${name}" looks like a ${format} but could not be decoded: the file is truncated or damaged. Choose another photo, or save this one again.`);
+  }
+  const notes = [];
+  if (format === 'GIF' && (await countFrames(blob).catch(() => 1)) > 1) {
+    notes.push(`"${name}" is animated: its first frame is parsed.`);
   }
   const scale = Math.min(1, MAX_PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
   if (scale < 1) {
     const resized = await createImageBitmap(bitmap, {
       resizeWidth: Math.round(bitmap.width * scale), resizeHeight: Math.round(bitmap.height * scale), resizeQuality: 'high',
     });
+    notes.push(`"${name}" is ${bitmap.width}×${bitmap.height} pixels: scaled down to ${resized.width}×${resized.height} (the model sees at most 1024).`);
     bitmap.close();
     bitmap = resized;
   }
-  return new PhotoSource(canvas, bitmap, name);
+  return new PhotoSource(canvas, bitmap, name, notes);
 }

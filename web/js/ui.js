@@ -37,19 +37,23 @@ export function setState(state, text) {
   $('status-text').textContent = text;
 }
 
+// stats: fps, per-stage medians in ms (captureMs, preMs, transferMs, inferenceMs, postMs, drawMs),
+// frames, dropped, numTensors, and what ran (engine, backend, size, where).
 export function showStats(stats) {
   const status = $('status');
+  const stageNames = ['captureMs', 'preMs', 'transferMs', 'inferenceMs', 'postMs', 'drawMs'];
   Object.assign(status.dataset, {
     frames: stats.frames, dropped: stats.dropped, tensors: stats.numTensors ?? '',
     engine: stats.engine, backend: stats.backend, size: stats.size, where: stats.where,
-    fps: stats.fps.toFixed(2), preMs: stats.preMs.toFixed(1), inferenceMs: stats.inferenceMs.toFixed(1), postMs: stats.postMs.toFixed(1),
+    fps: stats.fps.toFixed(2),
+    ...Object.fromEntries(stageNames.map((name) => [name, (stats[name] ?? 0).toFixed(1)])),
   });
   const ms = (value) => `${value.toFixed(1)} ms`;
   $('stats').textContent = [
     `${stats.fps.toFixed(1)} FPS`,
-    `pre ${ms(stats.preMs)}`,
+    `pre ${ms(stats.captureMs + stats.preMs)}`,
     `inference ${ms(stats.inferenceMs)}`,
-    `post ${ms(stats.postMs)}`,
+    `post ${ms(stats.postMs + stats.drawMs)}`,
     stats.engine === 'ort' ? 'ORT' : 'tfjs',
     backendLabel(stats.backend),
     `${stats.size} px`,
@@ -57,10 +61,14 @@ export function showStats(stats) {
   ].join(' · ');
 }
 
-export function showBackend({ backend, detail, fallbacks }, where) {
+export function showBackend({ backend, detail, fallbacks, loadMs, warmupMs }, where) {
   const info = $('backend-info');
-  info.dataset.backend = backend;
-  const why = fallbacks.map((f) => `${backendLabel(f.backend)} skipped: ${f.reason}`).join('. ');
+  // warmupMs is the first inference (kernel compilation included), for benchmarks.
+  Object.assign(info.dataset, { backend, loadMs: loadMs.toFixed(0), firstInferenceMs: warmupMs.toFixed(0) });
+  // The backend the user chose explicitly comes first: it is the one they expected to run.
+  const why = fallbacks.map((f) => (f.requested
+    ? `${backendLabel(f.backend)} was chosen but does not work here (${f.reason}): ${backendLabel(backend)} runs instead`
+    : `${backendLabel(f.backend)} skipped: ${f.reason}`)).join('. ');
   info.textContent = `Running on ${detail}, ${where === 'main' ? 'on the main thread' : 'in a Web Worker'}.${why ? ` ${why}.` : ''}`;
 }
 

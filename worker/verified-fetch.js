@@ -1,0 +1,63 @@
+// Fetches the app's own model and runtime files and checks each against the sha256 that setup
+// recorded, so a missing or damaged file stops the app with a message naming it, instead of
+// wrong parses, a runtime that silently falls back, or a page that hangs.
+
+const SETUP_HINT = 'Run scripts/setup on the server, then reload the page.';
+
+// Thrown for files that no backend or retry can do without: callers do not fall back on it.
+export class AssetError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'AssetError';
+  }
+}
+
+const pathOf = (url) => new URL(url, globalThis.location?.href).pathname.replace(/^\//, '');
+
+async function sha256Hex(bytes) {
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// -> Uint8Array of the file. `expected`: {sha256, bytes} as recorded at setup.
+// onProgress(loadedBytes) is called as chunks arrive.
+export async function fetchVerified(url, expected, onProgress) {
+  const path = pathOf(url);
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new AssetError(`Could not download ${path} (${error.message}). Check that the server still runs, then reload the page.`);
+  }
+  if (!response.ok) {
+    throw new AssetError(`${path} is missing on the server (HTTP ${response.status}). ${SETUP_HINT}`);
+  }
+  const chunks = [];
+  let loaded = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    onProgress?.(loaded);
+  }
+  const bytes = new Uint8Array(loaded);
+  let offset = 0;
+  for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
+
+  if (expected.bytes !== undefined && loaded !== expected.bytes) {
+    throw new AssetError(`${path} is damaged: ${loaded} bytes instead of ${expected.bytes}. ${SETUP_HINT}`);
+  }
+  // crypto.subtle exists only in secure contexts (https, localhost), as does the camera.
+  if (expected.sha256 && globalThis.crypto?.subtle && (await sha256Hex(bytes)) !== expected.sha256) {
+    throw new AssetError(`${path} is damaged: its sha256 differs from the one recorded at setup. ${SETUP_HINT}`);
+  }
+  return bytes;
+}
+
+// Verifies files that another loader (Pyodide) downloads itself. The browser's HTTP cache
+// serves the second request. Resolves when all are intact, rejects with the first AssetError.
+export async function verifyFiles(entries) {
+  await Promise.all(entries.map(([url, expected]) => fetchVerified(url, expected)));
+}
