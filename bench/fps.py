@@ -1,17 +1,24 @@
-"""Browser FPS per engine x backend x size x worker/main, driving the real app in headless Chromium.
+"""Browser speed of faceparts beside the peer and native ONNX Runtime, in one run.
 
-    .venv/bin/python -m bench.fps [--budget SECONDS] [--out bench/results/fps.json]
+    .venv/bin/python -m bench.fps [--budget 12] [--sizes 288,448,1024] [--clips astronaut,talking-head]
+                                  [--out bench/results/fps]
 
-The fake webcam shows skimage's astronaut (the clip the e2e tests use). Each cell loads
-the page fresh, starts the camera, skips warm-up frames, then times frames for up to
---budget seconds (at least --min-frames). Software-GPU cells get few frames. Prints a
-Markdown table and writes every cell as JSON.
+Drives the real app in headless Chromium (the tests' flags) with a fake webcam, one fresh page per
+cell: engine (tfjs, ORT) x backend x size x worker/main. Each cell records model load and first
+inference, steady end-to-end FPS over the timed frames, the per-stage medians the page reports
+(capture, pre-processing, transfer, inference, post-processing, draw), main-thread long tasks, and
+JS heap and tfjs tensors at start and end. The peer (bench/peer.py) runs in the same browser on the
+same clip; native onnxruntime (CPU, this machine's cores) gives the floor. Software-GPU cells get
+few frames.
+
+Writes OUT.json (every cell), OUT.md (tables and the goals) and OUT.png (chart).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -20,93 +27,259 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, astronaut_face, fake_webcam_flags, live_server, write_y4m
+from bench.clips import clips
+from bench.peer import peer_server
+from server import ROOT
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, fake_webcam_flags, live_server
 
-# Software WebGL/WebGPU (SwiftShader here) take seconds a frame: they get 288 only.
-CELLS = (
-    [("tfjs", "wasm", size, where) for size in (288, 448, 1024) for where in ("worker", "main")]
-    + [("tfjs", "webgl", 288, "worker"), ("tfjs", "webgl", 288, "main"), ("tfjs", "webgpu", 288, "worker")]
-    # ORT runs on WASM only (its GPU backends give wrong labels for this model).
-    + [("ort", "wasm", size, where) for size in (288, 448) for where in ("worker", "main")]
-)
 WARMUP_FRAMES = 2
+# Software WebGL/WebGPU (SwiftShader here) take seconds a frame: they get 288 only.
+SLOW_BACKENDS = [("tfjs", "webgl", 288, "worker"), ("tfjs", "webgl", 288, "main"), ("tfjs", "webgpu", 288, "worker")]
+STAGES = ["captureMs", "preMs", "transferMs", "inferenceMs", "postMs", "drawMs"]
+
+# Collects main-thread long tasks from the first moment of the page.
+LONG_TASKS_SCRIPT = """
+window.__longTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.__longTasks.push([entry.startTime, entry.duration]);
+}).observe({ type: 'longtask', buffered: true });
+"""
 
 
-def status(page) -> dict:
-    return page.eval_on_selector("#status", "element => ({...element.dataset})")
+def our_cells(sizes: list[int]) -> list[tuple[str, str, int, str]]:
+    cells = [("tfjs", "wasm", size, where) for size in sizes for where in ("worker", "main")]
+    cells += [cell for cell in SLOW_BACKENDS if cell[2] in sizes]
+    # ORT runs on WASM only (its GPU backends give wrong labels for this model, see the README).
+    cells += [("ort", "wasm", size, where) for size in sizes for where in ("worker", "main")]
+    return cells
 
 
-def wait_frames(page, count: int, timeout_ms: float) -> dict:
-    page.wait_for_function(f"Number(document.querySelector('#status').dataset.frames) >= {count}", timeout=timeout_ms)
-    return status(page)
+def peer_cells(sizes: list[int]) -> list[tuple[str, str, int, str]]:
+    cells = [("peer", "wasm", size, where) for size in sizes if size <= 448 for where in ("worker", "main")]
+    cells += [("peer", "wasm", 1024, "worker")] if 1024 in sizes else []
+    cells += [("peer", "webgl", 288, "worker")] if 288 in sizes else []
+    return cells
 
 
-def measure_cell(browser, url: str, engine: str, backend: str, size: int, where: str, budget_s: float, min_frames: int) -> dict:
+def dataset(page, selector: str) -> dict:
+    return page.eval_on_selector(selector, "element => ({...element.dataset})")
+
+
+def heap_mb(page) -> float:
+    return round(page.evaluate("performance.memory.usedJSHeapSize") / 1e6, 1)
+
+
+def time_frames(page, budget_s: float, min_frames: int) -> tuple[dict, int, float, float]:
+    """Waits for warm-up frames, then times frames. -> (last status, frames, seconds, start time in page ms)."""
+    frames_of = lambda: int(dataset(page, "#status").get("frames") or 0)  # noqa: E731
+    page.wait_for_function(f"Number(document.querySelector('#status').dataset.frames) >= {WARMUP_FRAMES}", timeout=300_000)
+    start_frames, start_t, page_t0 = frames_of(), time.perf_counter(), page.evaluate("performance.now()")
+    frames, deadline = start_frames, start_t + budget_s
+    while frames - start_frames < min_frames or time.perf_counter() < deadline:
+        page.wait_for_function(f"Number(document.querySelector('#status').dataset.frames) > {frames}", timeout=300_000)
+        frames = frames_of()
+    return dataset(page, "#status"), frames - start_frames, time.perf_counter() - start_t, page_t0
+
+
+def long_tasks(page, since_ms: float) -> dict:
+    tasks = [duration for start, duration in page.evaluate("window.__longTasks") if start >= since_ms]
+    return {"long_tasks": len(tasks), "long_task_ms": round(sum(tasks)), "longest_task_ms": round(max(tasks, default=0))}
+
+
+def measure_ours(browser, url, engine, backend, size, where, budget_s, min_frames) -> dict:
     context = browser.new_context()
+    context.add_init_script(LONG_TASKS_SCRIPT)
     page = context.new_page()
     try:
-        load_start = time.perf_counter()
         page.goto(f"{url}/?engine={engine}&backend={backend}&size={size}&thread={where}")
-        page.wait_for_function("document.querySelector('#status').dataset.state === 'ready'", timeout=180_000)
-        load_s = time.perf_counter() - load_start
+        page.wait_for_function("['ready', 'error'].includes(document.querySelector('#status').dataset.state)", timeout=300_000)
+        info = dataset(page, "#backend-info")
+        heap_start = heap_mb(page)
         page.click("#camera-start")
-        first = wait_frames(page, WARMUP_FRAMES, 180_000)
-        start_frames, start_t = int(first["frames"]), time.perf_counter()
-        frames, deadline = start_frames, start_t + budget_s
-        while frames - start_frames < min_frames or time.perf_counter() < deadline:
-            last = wait_frames(page, frames + 1, 180_000)
-            frames = int(last["frames"])
-        elapsed = time.perf_counter() - start_t
-        timed = frames - start_frames
+        last, frames, elapsed, page_t0 = time_frames(page, budget_s, min_frames)
         return {
             "engine": engine, "backend": backend, "size": size, "where": where,
-            "ran_backend": last["backend"],
-            "backend_info": page.inner_text("#backend-info"),
-            "load_s": round(load_s, 2),
-            "frames": timed,
-            "fps": round(timed / elapsed, 2),
-            "pre_ms": float(last["preMs"]), "inference_ms": float(last["inferenceMs"]), "post_ms": float(last["postMs"]),
+            "ran_backend": info["backend"], "backend_info": page.inner_text("#backend-info"),
+            "load_ms": int(info["loadMs"]), "first_inference_ms": int(info["firstInferenceMs"]),
+            "frames": frames, "fps": round(frames / elapsed, 2),
+            **{stage.replace("Ms", "_ms"): float(last[stage]) for stage in STAGES},
+            **long_tasks(page, page_t0),
+            "heap_start_mb": heap_start, "heap_end_mb": heap_mb(page),
+            "tensors": int(last["tensors"]) if last.get("tensors") else None,
             "dropped": int(last["dropped"]),
-            "tensors": int(last["tensors"]) if last["tensors"] else None,
         }
     finally:
         context.close()
 
 
-def markdown(rows: list[dict]) -> str:
-    lines = [
-        "| engine | backend | size | thread | FPS | inference ms | pre ms | post ms | load s | frames |",
-        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['engine']} | {r['ran_backend']} | {r['size']} | {r['where']} | {r['fps']:.2f} | {r['inference_ms']:.0f} | "
-            f"{r['pre_ms']:.1f} | {r['post_ms']:.1f} | {r['load_s']:.1f} | {r['frames']} |"
-        )
+def measure_peer(browser, url, backend, size, where, budget_s, min_frames) -> dict:
+    context = browser.new_context()
+    context.add_init_script(LONG_TASKS_SCRIPT)
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    wasm_fetched: list[int] = []
+    page.on("response", lambda response: wasm_fetched.append(response.status) if response.url.endswith("tfjs-backend-wasm.wasm") else None)
+    try:
+        page.goto(f"{url}?backend={backend}&size={size}&thread={where}")
+        page.wait_for_function("['running', 'error'].includes(document.querySelector('#status').dataset.state)", timeout=300_000)
+        if dataset(page, "#status")["state"] == "error":
+            raise RuntimeError(page.inner_text("#status"))
+        heap_start = heap_mb(page)
+        last, frames, elapsed, page_t0 = time_frames(page, budget_s, min_frames)
+        failed_wasm = any("wasm" in line.lower() and ("fail" in line.lower() or "error" in line.lower()) for line in console)
+        ran = backend if backend != "wasm" or (wasm_fetched == [200] and not failed_wasm) else "not wasm (fell back)"
+        return {
+            "engine": "peer", "backend": backend, "size": size, "where": where,
+            "ran_backend": ran, "backend_info": "tfjs 3.9.0 " + ("WASM (plain: setWasmPath disables SIMD and threads)" if backend == "wasm" else "WebGL"),
+            "load_ms": int(last["loadMs"]), "first_inference_ms": int(last["firstInferenceMs"]),
+            "frames": frames, "fps": round(frames / elapsed, 2),
+            "inference_ms": float(last["inferenceMs"]),
+            **long_tasks(page, page_t0),
+            "heap_start_mb": heap_start, "heap_end_mb": heap_mb(page),
+            "dropped": int(last["dropped"]),
+        }
+    finally:
+        context.close()
+
+
+def native_ms(sizes: list[int], runs: int = 5) -> dict[int, float]:
+    """Median onnxruntime (CPU, all cores) ms per frame: the same ONNX model, same input sizes."""
+    import numpy as np
+    import onnxruntime as ort
+
+    manifest = json.loads((ROOT / "models" / "manifest.json").read_text())
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = os.cpu_count() or 1
+    session = ort.InferenceSession(str(ROOT / "models" / "dist" / manifest["onnx"]["dir"] / manifest["onnx"]["model"]), options,
+                                   providers=["CPUExecutionProvider"])
+    result = {}
+    for size in sizes:
+        frame = np.random.default_rng(0).uniform(-1, 1, (1, size, size, 3)).astype(np.float32)
+        session.run([manifest["onnx"]["labels_output"]], {manifest["onnx"]["input"]: frame})
+        times = []
+        for _ in range(runs if size < 1024 else 3):
+            start = time.perf_counter()
+            session.run([manifest["onnx"]["labels_output"]], {manifest["onnx"]["input"]: frame})
+            times.append(1000 * (time.perf_counter() - start))
+        result[size] = round(sorted(times)[len(times) // 2], 1)
+    return result
+
+
+def goals(rows: list[dict], native: dict[int, float]) -> list[dict]:
+    """The four speed goals of issue 5 at 448, computed from one run."""
+    ours = [r for r in rows if r["engine"] != "peer" and r["size"] == 448 and r["ran_backend"] == "wasm"]
+    peer = [r for r in rows if r["engine"] == "peer" and r["size"] == 448]
+    out = []
+    if ours and peer:
+        best, best_peer = max(ours, key=lambda r: r["fps"]), max(peer, key=lambda r: r["fps"])
+        out.append({"goal": "448 WASM FPS >= 3x the peer's best at 448",
+                    "value": round(best["fps"] / best_peer["fps"], 2), "target": 3.0, "met": best["fps"] >= 3 * best_peer["fps"],
+                    "detail": f"{best['engine']} {best['where']} {best['fps']} FPS vs peer {best_peer['backend']} {best_peer['where']} {best_peer['fps']} FPS"})
+    for r in ours:
+        ratio = r["fps"] * r["inference_ms"] / 1000
+        out.append({"goal": f"pipelined FPS >= 0.85 / inference ({r['engine']} {r['where']})", "value": round(ratio, 2), "target": 0.85,
+                    "met": ratio >= 0.85, "detail": f"{r['fps']} FPS x {r['inference_ms']:.0f} ms"})
+    if ours and 448 in native:
+        fastest = min(ours, key=lambda r: r["inference_ms"])
+        ratio = fastest["inference_ms"] / native[448]
+        out.append({"goal": "browser inference at 448 <= 1.5x native onnxruntime", "value": round(ratio, 2), "target": 1.5, "met": ratio <= 1.5,
+                    "detail": f"{fastest['engine']} {fastest['where']} {fastest['inference_ms']:.0f} ms vs native {native[448]:.0f} ms"})
+    workers = [r for r in rows if r["engine"] != "peer" and r["where"] == "worker"]
+    if workers:
+        worst = max(workers, key=lambda r: r["longest_task_ms"])
+        out.append({"goal": "worker mode: no main-thread long task > 50 ms", "value": worst["longest_task_ms"], "target": 50,
+                    "met": worst["longest_task_ms"] <= 50, "detail": f"longest in {worst['engine']} {worst['backend']} {worst['size']}"})
+    return out
+
+
+def markdown(result: dict) -> str:
+    lines = [f"Machine: {result['machine']}", ""]
+    for clip, rows in result["clips"].items():
+        lines += [f"### Clip: {clip}", "",
+                  "| engine | backend | size | thread | FPS | inference ms | capture | pre | transfer | post | draw | load ms | first inference ms | long tasks (longest ms) | heap MB start→end | frames |",
+                  "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"]
+        for r in rows:
+            stage = lambda name: f"{r[name]:.1f}" if name in r else "–"  # noqa: E731
+            lines.append(
+                f"| {r['engine']} | {r['ran_backend']} | {r['size']} | {r['where']} | {r['fps']:.2f} | {r['inference_ms']:.0f} | "
+                f"{stage('capture_ms')} | {stage('pre_ms')} | {stage('transfer_ms')} | {stage('post_ms')} | {stage('draw_ms')} | "
+                f"{r['load_ms']} | {r['first_inference_ms']} | {r['long_tasks']} ({r['longest_task_ms']}) | "
+                f"{r['heap_start_mb']}→{r['heap_end_mb']} | {r['frames']} |")
+        lines += ["", "| goal | value | target | met | detail |", "|---|---:|---:|---|---|"]
+        lines += [f"| {g['goal']} | {g['value']} | {g['target']} | {'yes' if g['met'] else 'NO'} | {g['detail']} |" for g in result["goals"][clip]]
+        lines.append("")
+    lines.append("Native onnxruntime (CPU): " + ", ".join(f"{size}: {ms:.0f} ms" for size, ms in result["native_ms"].items()))
     return "\n".join(lines)
+
+
+def chart(result: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    clip, rows = next(iter(result["clips"].items()))
+    rows = [r for r in rows if r["ran_backend"] in ("wasm", "webgl", "webgpu")] or rows
+    labels = [f"{r['engine']} {r['ran_backend']} {r['size']} {r['where']}" for r in rows]
+    colors = ["#d1495b" if r["engine"] == "peer" else "#00798c" if r["engine"] == "tfjs" else "#edae49" for r in rows]
+    fig, ax = plt.subplots(figsize=(10, 0.32 * len(rows) + 1.6))
+    ax.barh(range(len(rows)), [r["fps"] for r in rows], color=colors)
+    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    ax.invert_yaxis()
+    for size, ms in result["native_ms"].items():
+        ax.axvline(1000 / ms, linestyle="--", linewidth=1, color="grey")
+        ax.text(1000 / ms, len(rows) - 0.5, f" native {size}", fontsize=7, color="grey", rotation=90, va="bottom")
+    ax.set_xlabel("end-to-end FPS (dashed: native onnxruntime 1/inference)")
+    ax.set_title(f"faceparts (tfjs teal, ORT amber) vs peer (red) — {clip} clip, {result['machine_short']}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=float, default=20.0, help="seconds of timed frames per cell (default 20)")
+    parser.add_argument("--budget", type=float, default=12.0, help="seconds of timed frames per cell (default 12)")
     parser.add_argument("--min-frames", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=Path("bench/results/fps.json"))
+    parser.add_argument("--sizes", default="288,448,1024")
+    parser.add_argument("--clips", default="astronaut", help="astronaut, talking-head or all")
+    parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--out", type=Path, default=Path("bench/results/fps"))
     args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
 
-    with tempfile.TemporaryDirectory() as tmp, live_server() as server, sync_playwright() as playwright:
-        y4m = write_y4m(Path(tmp) / "astronaut.y4m", [astronaut_face()] * 2)
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS + fake_webcam_flags(y4m))
-        rows = []
-        for engine, backend, size, where in CELLS:
-            row = measure_cell(browser, server.url, engine, backend, size, where, args.budget, args.min_frames)
-            print(f"{engine:4} {backend:6} {size:5} {where:6} {row['fps']:6.2f} FPS  inference {row['inference_ms']:.0f} ms", file=sys.stderr)
-            rows.append(row)
-        browser.close()
+    native = native_ms(sizes)
+    print(f"native onnxruntime: {native}", file=sys.stderr, flush=True)
+    result = {"clips": {}, "goals": {}, "native_ms": native}
+    with tempfile.TemporaryDirectory() as tmp, live_server() as server, peer_server() as peer_url, sync_playwright() as playwright:
+        for clip, y4m in clips(Path(tmp), args.clips).items():
+            browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                                 args=CHROMIUM_FLAGS + ["--enable-precise-memory-info"] + fake_webcam_flags(y4m))
+            rows = []
+            cells = our_cells(sizes) + ([] if args.no_peer else peer_cells(sizes))
+            for engine, backend, size, where in cells:
+                try:
+                    if engine == "peer":
+                        row = measure_peer(browser, peer_url, backend, size, where, args.budget, args.min_frames)
+                    else:
+                        row = measure_ours(browser, server.url, engine, backend, size, where, args.budget, args.min_frames)
+                except Exception as error:  # one broken cell must not lose the run
+                    print(f"{engine} {backend} {size} {where}: FAILED {error}", file=sys.stderr, flush=True)
+                    continue
+                print(f"{clip:12} {engine:4} {row['ran_backend']:6} {size:5} {where:6} {row['fps']:6.2f} FPS  "
+                      f"inference {row['inference_ms']:.0f} ms  longest task {row['longest_task_ms']} ms", file=sys.stderr, flush=True)
+                rows.append(row)
+            browser.close()
+            result["clips"][clip] = rows
+            result["goals"][clip] = goals(rows, native)
 
-    machine = f"{platform.machine()}, {__import__('os').cpu_count()} cores, headless Chromium ({CHROMIUM})"
+    result["machine_short"] = f"{platform.machine()}, {os.cpu_count()} cores, no GPU"
+    result["machine"] = f"{result['machine_short']}, headless Chromium ({CHROMIUM}); software WebGL/WebGPU is SwiftShader"
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"machine": machine, "cells": rows}, indent=2) + "\n")
-    print(f"Machine: {machine}\n\n{markdown(rows)}")
+    args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
+    text = markdown(result)
+    args.out.with_suffix(".md").write_text(text + "\n")
+    chart(result, args.out.with_suffix(".png"))
+    print(text)
     return 0
 
 

@@ -82,27 +82,31 @@ class TfjsEngine {
     this.backend = backend;
     this.detail = `TensorFlow.js ${describeBackend(tf, backend, capabilities)}`;
     this.lostReason = null;
-    // Settles only when the GPU goes away; frames in flight then fail instead of hanging.
-    this.lost = new Promise((resolve) => watchGpuLoss(tf, backend, (reason) => {
+    this.failRunInFlight = null;
+    watchGpuLoss(tf, backend, (reason) => {
       this.lostReason = reason;
-      resolve(reason);
-    }));
+      // The frame in flight would wait forever for a lost GPU: fail it instead.
+      this.failRunInFlight?.(lostError(reason));
+    });
   }
 
   async run(input, height, width) {
     checkInput(input, height, width);
     // After a GPU reset tfjs would go on returning zeros: fail instead, so the page switches.
-    if (this.lostReason) throw Object.assign(new Error(this.lostReason), { lost: true });
+    if (this.lostReason) throw lostError(this.lostReason);
     const start = performance.now();
     const tf = this.tf;
     const output = tf.tidy(() => this.model.execute(tf.tensor4d(input, [1, height, width, 3]), this.outputName));
     try {
-      const lost = this.lost.then((reason) => { throw Object.assign(new Error(reason), { lost: true }); });
+      // A promise per run, dropped after it: racing one long-lived promise instead would keep
+      // every frame's labels alive through its never-settled reactions.
+      const lost = new Promise((_, reject) => { this.failRunInFlight = reject; });
       // ArgMax yields int32 class ids 0..18; uint8 is a quarter of the bytes to move.
       const labels = new Uint8Array(height * width);
       labels.set(await Promise.race([output.data(), lost]));
       return { labels, inferenceMs: performance.now() - start };
     } finally {
+      this.failRunInFlight = null;
       output.dispose();
     }
   }
@@ -116,6 +120,8 @@ class TfjsEngine {
     this.model = null;
   }
 }
+
+const lostError = (reason) => Object.assign(new Error(reason), { lost: true });
 
 // Calls onLost(reason) when the browser takes the GPU context or device away (driver reset,
 // GPU process crash, too many contexts).

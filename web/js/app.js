@@ -30,6 +30,7 @@ const state = {
   currentFrame: Promise.resolve(),
   lastParse: null,
   frameWaiting: false,
+  lastCaptureTime: null,
   failures: 0,
   recoveries: [],
   stats: { frames: 0, dropped: 0, finished: [], stages: {}, numTensors: null },
@@ -86,6 +87,8 @@ async function startRunner() {
 // Safari (and any browser without WebGL/WebGPU in workers) runs a GPU backend only on the
 // main thread: when the page can use a faster backend than the worker, move there, and say so.
 async function preferMainThreadIfFaster() {
+  // ONNX Runtime Web runs on WASM only (see worker/inference.js), which works in workers.
+  if (state.engine === 'ort') return null;
   const worker = createRunner('worker', {});
   try {
     const [inWorker, onPage] = await Promise.all([worker.probe(), probeCapabilities()]);
@@ -189,15 +192,15 @@ function prepareFrame() {
   return { input, height, width, size, source, captureMs: captured - started, preMs: performance.now() - captured };
 }
 
-// Post-processing and drawing of a finished frame, each its own task so neither blocks input
-// handling for long.
-async function finishFrame(frame, result, runnerInfo) {
+// Post-processing and drawing of a finished frame. `splitTasks`: each in its own task, so that
+// with the model in a worker no main-thread task grows long (sending the next frame is one task).
+async function finishFrame(frame, result, runnerInfo, splitTasks) {
   const { height, width } = frame;
-  await yieldToBrowser();
+  if (splitTasks) await yieldToBrowser();
   const started = performance.now();
   const { overlay, fractions } = state.python.postprocess(result.labels, height, width);
   const postprocessed = performance.now();
-  await yieldToBrowser();
+  if (splitTasks) await yieldToBrowser();
   const drawStarted = performance.now();
   drawOverlay(overlay, height, width);
   ui.updateLegendShares(fractions);
@@ -223,13 +226,20 @@ async function finishFrame(frame, result, runnerInfo) {
 }
 
 const canRunFrame = () => !state.busy && !state.switching && state.source && state.python;
+// A camera frame not yet parsed: one was signalled while busy, or the video has moved on.
+const newFrameWaiting = () => state.frameWaiting
+  || (state.source?.kind === 'camera' && state.source.element.currentTime !== state.lastCaptureTime);
 
-// Runs one frame; with the model in a worker, the next frame is sent as soon as this one's
-// labels are back, and this one is post-processed and drawn while the model works on the next.
+// Runs one frame. With the model in a worker, the next frame is sent as soon as this one's labels
+// are back, and this one is post-processed and drawn while the model works on the next. On the
+// main thread inference blocks the page, so frames run strictly one after another, and the next
+// waits for the browser to paint this one.
 function runFrame() {
   state.busy = true;
   state.frameWaiting = false;
+  state.lastCaptureTime = state.source?.element.currentTime;
   const { runner, runnerInfo } = state;
+  const pipelined = runnerInfo.where === 'worker';
   let frame;
   try {
     frame = prepareFrame();
@@ -239,26 +249,31 @@ function runFrame() {
     ui.showMessage(`A frame could not be read: ${error.message}. The app goes on with the next frame.`);
     return state.currentFrame;
   }
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    state.busy = false;
+  };
   const sent = performance.now();
-  const inFlight = runner.infer(frame.input, frame.height, frame.width);
-  state.currentFrame = inFlight
+  state.currentFrame = runner.infer(frame.input, frame.height, frame.width)
     .then(async (result) => {
       result.roundTripMs = performance.now() - sent;
       state.failures = 0;
-      state.busy = false;
-      const pipelined = runnerInfo.where === 'worker';
-      if (pipelined && state.frameWaiting && canRunFrame()) runFrame();
-      await finishFrame(frame, result, runnerInfo);
+      if (pipelined) {
+        release();
+        if (newFrameWaiting() && canRunFrame()) runFrame();
+      }
+      await finishFrame(frame, result, runnerInfo, pipelined);
       if (state.source === frame.source) {
         if (frame.source.kind === 'camera') ui.setState('running', 'Running');
         else ui.setState('parsed', `Parsed ${frame.source.name}`);
       }
-      if (!pipelined && state.frameWaiting && canRunFrame()) runFrame();
     })
-    .catch((error) => {
-      state.busy = false;
-      onFrameFailed(error, frame.source);
-    });
+    .catch((error) => onFrameFailed(error, frame.source))
+    // Main thread: the next frame starts at the next video frame callback, after the page has
+    // painted this one and handled input (starting at once starves the page of both).
+    .finally(release);
   return state.currentFrame;
 }
 
