@@ -23,6 +23,7 @@ from playwright.sync_api import sync_playwright
 
 from bench.clips import clips
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, fake_webcam_flags, live_server
+from tests.e2e.app_driver import status
 
 WARMUP_S = 60
 SAMPLE_EVERY_S = 30
@@ -35,10 +36,6 @@ MEASURE_MEMORY = """async () => {
     .reduce((sum, entry) => sum + entry.bytes, 0);
   return { total: result.bytes, page: by('Window'), worker: by('DedicatedWorkerGlobalScope') };
 }"""
-
-
-def status(page) -> dict:
-    return page.eval_on_selector("#status", "element => ({...element.dataset})")
 
 
 def soak(browser, url: str, engine: str, size: int, where: str, minutes: float) -> dict:

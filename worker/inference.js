@@ -8,7 +8,7 @@
 //   engine.backend, engine.detail
 
 import { backendLabel, planBackends, probeCapabilities } from './capabilities.js';
-import { AssetError, fetchVerified } from './verified-fetch.js';
+import { AssetError, concatBytes, fetchVerified } from './verified-fetch.js';
 
 export const ENGINE_LABELS = { tfjs: 'TensorFlow.js', ort: 'ONNX Runtime Web' };
 
@@ -33,13 +33,6 @@ function progressOver(stage, files, onProgress) {
 async function fetchAllVerified(stage, files, onProgress) {
   const track = progressOver(stage, files, onProgress);
   return Promise.all(files.map(([url, expected]) => fetchVerified(url, expected, track(url))));
-}
-
-function concatBytes(parts) {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) { out.set(part, offset); offset += part.length; }
-  return out;
 }
 
 // ---- TensorFlow.js -------------------------------------------------------------------------

@@ -12,6 +12,13 @@ export class AssetError extends Error {
   }
 }
 
+export function concatBytes(parts) {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) { out.set(part, offset); offset += part.length; }
+  return out;
+}
+
 const pathOf = (url) => new URL(url, globalThis.location?.href).pathname.replace(/^\//, '');
 
 async function sha256Hex(bytes) {
@@ -42,9 +49,7 @@ export async function fetchVerified(url, expected, onProgress) {
     loaded += value.length;
     onProgress?.(loaded);
   }
-  const bytes = new Uint8Array(loaded);
-  let offset = 0;
-  for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
+  const bytes = concatBytes(chunks);
 
   if (expected.bytes !== undefined && loaded !== expected.bytes) {
     throw new AssetError(`${path} is damaged: ${loaded} bytes instead of ${expected.bytes}. ${SETUP_HINT}`);

@@ -2,7 +2,7 @@
 //   capture (canvas resize) -> Python preprocess -> inference (worker or main) -> Python postprocess -> draw.
 
 import { backendLabel, backendRank, planBackends, probeCapabilities } from '../../worker/capabilities.js';
-import { verifyFiles } from '../../worker/verified-fetch.js';
+import { fetchVerified, verifyFiles } from '../../worker/verified-fetch.js';
 import { createRunner } from './inference-client.js';
 import { whenPythonReady } from './python.js';
 import { CameraSource, decodePhoto, listCameras } from './sources.js';
@@ -30,7 +30,6 @@ const state = {
   currentFrame: Promise.resolve(),
   lastParse: null,
   frameWaiting: false,
-  lastCaptureTime: null,
   failures: 0,
   recoveries: [],
   stats: { frames: 0, dropped: 0, finished: [], stages: {}, numTensors: null },
@@ -124,9 +123,7 @@ function applyUrlSettings(params, manifest) {
 
 // Files that scripts/setup writes: without them nothing can start, so say which one is missing.
 async function fetchSetupJson(path) {
-  const response = await fetch(path);
-  if (!response.ok) throw new Error(`${path.slice(1)} is missing on the server (HTTP ${response.status}). Run scripts/setup on the server, then reload the page.`);
-  return response.json();
+  return JSON.parse(new TextDecoder().decode(await fetchVerified(path, {})));
 }
 
 async function load() {
@@ -226,9 +223,6 @@ async function finishFrame(frame, result, runnerInfo, splitTasks) {
 }
 
 const canRunFrame = () => !state.busy && !state.switching && state.source && state.python;
-// A camera frame not yet parsed: one was signalled while busy, or the video has moved on.
-const newFrameWaiting = () => state.frameWaiting
-  || (state.source?.kind === 'camera' && state.source.element.currentTime !== state.lastCaptureTime);
 
 // Runs one frame. With the model in a worker, the next frame is sent as soon as this one's labels
 // are back, and this one is post-processed and drawn while the model works on the next. On the
@@ -237,7 +231,6 @@ const newFrameWaiting = () => state.frameWaiting
 function runFrame() {
   state.busy = true;
   state.frameWaiting = false;
-  state.lastCaptureTime = state.source?.element.currentTime;
   const { runner, runnerInfo } = state;
   const pipelined = runnerInfo.where === 'worker';
   let frame;
@@ -262,7 +255,7 @@ function runFrame() {
       state.failures = 0;
       if (pipelined) {
         release();
-        if (newFrameWaiting() && canRunFrame()) runFrame();
+        if (state.frameWaiting && canRunFrame()) runFrame();
       }
       await finishFrame(frame, result, runnerInfo, pipelined);
       if (state.source === frame.source) {
