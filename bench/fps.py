@@ -1,7 +1,8 @@
 """Browser speed of faceparts beside the peer and native ONNX Runtime, in one run.
 
     .venv/bin/python -m bench.fps [--budget 12] [--sizes 288,448,1024] [--clips astronaut,talking-head]
-                                  [--out bench/results/fps]
+                                  [--gpu-size 288] [--gpu-frames 2] [--no-peer]
+                                  [--engines tfjs,ort,peer] [--backends wasm,webgl,webgpu] [--out bench/results/fps]
 
 Drives the real app in headless Chromium (the tests' flags) with a fake webcam, one fresh page per
 cell: engine (tfjs, ORT) x backend x size x worker/main. Each cell records model load and first
@@ -33,8 +34,13 @@ from server import ROOT
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, fake_webcam_flags, live_server
 
 WARMUP_FRAMES = 2
-# Software WebGL/WebGPU (SwiftShader here) take seconds a frame: they get 288 only.
-SLOW_BACKENDS = [("tfjs", "webgl", 288, "worker"), ("tfjs", "webgl", 288, "main"), ("tfjs", "webgpu", 288, "worker")]
+# Software WebGL/WebGPU (SwiftShader here) take seconds to a minute a frame: they run at one
+# size (--gpu-size), after one warm-up frame, for --gpu-frames frames.
+SLOW_BACKENDS = [("tfjs", "webgl", "worker"), ("tfjs", "webgl", "main"), ("tfjs", "webgpu", "worker"),
+                 ("ort", "webgl", "worker"), ("ort", "webgpu", "worker")]
+# Longest wait for a model load or one frame: software WebGPU at 448 takes over a minute a frame
+# here, and more to compile its shaders on the first one.
+WAIT_MS = 900_000
 STAGES = ["captureMs", "preMs", "transferMs", "inferenceMs", "postMs", "drawMs"]
 
 # Collects main-thread long tasks from the first moment of the page.
@@ -46,12 +52,10 @@ new PerformanceObserver((list) => {
 """
 
 
-def our_cells(sizes: list[int]) -> list[tuple[str, str, int, str]]:
+def our_cells(sizes: list[int], gpu_size: int | None) -> list[tuple[str, str, int, str]]:
     cells = [("tfjs", "wasm", size, where) for size in sizes for where in ("worker", "main")]
-    cells += [cell for cell in SLOW_BACKENDS if cell[2] in sizes]
-    # ORT runs on WASM only (its GPU backends give wrong labels for this model, see the README).
     cells += [("ort", "wasm", size, where) for size in sizes for where in ("worker", "main")]
-    return cells
+    return cells + ([(engine, backend, gpu_size, where) for engine, backend, where in SLOW_BACKENDS] if gpu_size else [])
 
 
 def peer_cells(sizes: list[int]) -> list[tuple[str, str, int, str]]:
@@ -69,14 +73,14 @@ def heap_mb(page) -> float:
     return round(page.evaluate("performance.memory.usedJSHeapSize") / 1e6, 1)
 
 
-def time_frames(page, budget_s: float, min_frames: int) -> tuple[dict, int, float, float]:
+def time_frames(page, budget_s: float, min_frames: int, warmup_frames: int = WARMUP_FRAMES) -> tuple[dict, int, float, float]:
     """Waits for warm-up frames, then times frames. -> (last status, frames, seconds, start time in page ms)."""
     frames_of = lambda: int(dataset(page, "#status").get("frames") or 0)  # noqa: E731
-    page.wait_for_function(f"Number(document.querySelector('#status').dataset.frames) >= {WARMUP_FRAMES}", timeout=300_000)
+    page.wait_for_function(f"Number(document.querySelector('#status').dataset.frames) >= {warmup_frames}", timeout=WAIT_MS)
     start_frames, start_t, page_t0 = frames_of(), time.perf_counter(), page.evaluate("performance.now()")
     frames, deadline = start_frames, start_t + budget_s
     while frames - start_frames < min_frames or time.perf_counter() < deadline:
-        page.wait_for_function(f"Number(document.querySelector('#status').dataset.frames) > {frames}", timeout=300_000)
+        page.wait_for_function(f"Number(document.querySelector('#status').dataset.frames) > {frames}", timeout=WAIT_MS)
         frames = frames_of()
     return dataset(page, "#status"), frames - start_frames, time.perf_counter() - start_t, page_t0
 
@@ -86,17 +90,17 @@ def long_tasks(page, since_ms: float) -> dict:
     return {"long_tasks": len(tasks), "long_task_ms": round(sum(tasks)), "longest_task_ms": round(max(tasks, default=0))}
 
 
-def measure_ours(browser, url, engine, backend, size, where, budget_s, min_frames) -> dict:
+def measure_ours(browser, url, engine, backend, size, where, budget_s, min_frames, warmup_frames=WARMUP_FRAMES) -> dict:
     context = browser.new_context()
     context.add_init_script(LONG_TASKS_SCRIPT)
     page = context.new_page()
     try:
         page.goto(f"{url}/?engine={engine}&backend={backend}&size={size}&thread={where}")
-        page.wait_for_function("['ready', 'error'].includes(document.querySelector('#status').dataset.state)", timeout=300_000)
+        page.wait_for_function("['ready', 'error'].includes(document.querySelector('#status').dataset.state)", timeout=WAIT_MS)
         info = dataset(page, "#backend-info")
         heap_start = heap_mb(page)
         page.click("#camera-start")
-        last, frames, elapsed, page_t0 = time_frames(page, budget_s, min_frames)
+        last, frames, elapsed, page_t0 = time_frames(page, budget_s, min_frames, warmup_frames)
         return {
             "engine": engine, "backend": backend, "size": size, "where": where,
             "ran_backend": info["backend"], "backend_info": page.inner_text("#backend-info"),
@@ -122,7 +126,7 @@ def measure_peer(browser, url, backend, size, where, budget_s, min_frames) -> di
     page.on("response", lambda response: wasm_fetched.append(response.status) if response.url.endswith("tfjs-backend-wasm.wasm") else None)
     try:
         page.goto(f"{url}?backend={backend}&size={size}&thread={where}")
-        page.wait_for_function("['running', 'error'].includes(document.querySelector('#status').dataset.state)", timeout=300_000)
+        page.wait_for_function("['running', 'error'].includes(document.querySelector('#status').dataset.state)", timeout=WAIT_MS)
         if dataset(page, "#status")["state"] == "error":
             raise RuntimeError(page.inner_text("#status"))
         heap_start = heap_mb(page)
@@ -243,6 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="288,448,1024")
     parser.add_argument("--clips", default="astronaut", help="astronaut, talking-head or all")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--gpu-size", type=int, default=288, help="size of the software WebGL/WebGPU cells; 0 skips them")
+    parser.add_argument("--gpu-frames", type=int, default=2, help="timed frames of each software-GPU cell")
+    parser.add_argument("--engines", default="tfjs,ort,peer", help="which of tfjs, ort, peer to run")
+    parser.add_argument("--backends", default="wasm,webgl,webgpu", help="which backends to run")
     parser.add_argument("--out", type=Path, default=Path("bench/results/fps"))
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -255,13 +263,16 @@ def main(argv: list[str] | None = None) -> int:
             browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                                  args=CHROMIUM_FLAGS + ["--enable-precise-memory-info"] + fake_webcam_flags(y4m))
             rows = []
-            cells = our_cells(sizes) + ([] if args.no_peer else peer_cells(sizes))
+            cells = [cell for cell in our_cells(sizes, args.gpu_size) + ([] if args.no_peer else peer_cells(sizes))
+                     if cell[0] in args.engines.split(",") and cell[1] in args.backends.split(",")]
             for engine, backend, size, where in cells:
                 try:
                     if engine == "peer":
                         row = measure_peer(browser, peer_url, backend, size, where, args.budget, args.min_frames)
-                    else:
+                    elif backend == "wasm":
                         row = measure_ours(browser, server.url, engine, backend, size, where, args.budget, args.min_frames)
+                    else:
+                        row = measure_ours(browser, server.url, engine, backend, size, where, 0, args.gpu_frames, warmup_frames=1)
                 except Exception as error:  # one broken cell must not lose the run
                     print(f"{engine} {backend} {size} {where}: FAILED {error}", file=sys.stderr, flush=True)
                     continue

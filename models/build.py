@@ -115,13 +115,19 @@ def check_onnx(manifest: dict, dist_dir: Path = DIST_DIR) -> list[str]:
     record = json.loads(record_path.read_text())
     if record.get("sources") != onnx_sources(manifest):
         return [f"{onnx_dir} was converted from another model or converter version"]
-    name = manifest["onnx"]["model"]
-    path = onnx_dir / name
-    if not path.is_file():
-        return [f"{path} is missing"]
-    if sha256_file(path) != record["files"].get(name, {}).get("sha256"):
-        return [f"{path} does not match its sha256 in {record_path.name}"]
-    return []
+    problems = []
+    for name in onnx_files(manifest):
+        path = onnx_dir / name
+        if not path.is_file():
+            problems.append(f"{path} is missing")
+        elif sha256_file(path) != record["files"].get(name, {}).get("sha256"):
+            problems.append(f"{path} does not match its sha256 in {record_path.name}")
+    return problems
+
+
+def onnx_files(manifest: dict) -> list[str]:
+    """The converter's outputs: the model, and its copy for ONNX Runtime Web's WebGL backend."""
+    return [manifest["onnx"]["model"], manifest["onnx"]["webgl_model"]]
 
 
 def ensure_convert_venv() -> Path:
@@ -152,10 +158,11 @@ def build_onnx(manifest: dict, dist_dir: Path = DIST_DIR) -> bool:
         if result.returncode:
             raise AssetError(f"the ONNX conversion failed:\n{result.stderr[-3000:]}")
         onnx_dir.mkdir(parents=True, exist_ok=True)
-        name = manifest["onnx"]["model"]
-        (Path(tmp) / name).replace(onnx_dir / name)
-    model = onnx_dir / name
-    record = {"sources": onnx_sources(manifest), "files": {name: {"sha256": sha256_file(model), "bytes": model.stat().st_size}}}
+        for name in onnx_files(manifest):
+            (Path(tmp) / name).replace(onnx_dir / name)
+    files = {name: {"sha256": sha256_file(onnx_dir / name), "bytes": (onnx_dir / name).stat().st_size}
+             for name in onnx_files(manifest)}
+    record = {"sources": onnx_sources(manifest), "files": files}
     (onnx_dir / manifest["onnx"]["record"]).write_text(json.dumps(record, indent=2) + "\n")
     return True
 

@@ -55,11 +55,14 @@ class TfjsEngine {
     if (backend === 'wasm') {
       wasmPaths = await verifiedTfjsWasm(vendorUrl, assets, capabilities.wasm, onProgress);
       tf.wasm.setWasmPaths(wasmPaths);
-      // tfjs defaults to at most half the cores; all of them is faster when nothing else runs.
-      tf.wasm.setThreadsCount?.(Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1));
+      tf.wasm.setThreadsCount(Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1));
     }
-    const initialised = await tf.setBackend(backend);
-    await tf.ready();
+    const start = async () => {
+      const ok = await tf.setBackend(backend);
+      await tf.ready();
+      return ok;
+    };
+    const initialised = backend === 'wasm' ? await withAllCoresVisibleToTfjsWasm(start) : await start();
     // The binary is compiled by now (threads get the compiled module, not the URL).
     for (const url of Object.values(wasmPaths ?? {})) if (url.startsWith('blob:')) URL.revokeObjectURL(url);
     if (!initialised) throw new Error(`${backendLabel(backend)} backend failed to initialise`);
@@ -71,35 +74,28 @@ class TfjsEngine {
   constructor(tf, model, manifest, backend, capabilities) {
     this.tf = tf;
     this.model = model;
-    this.outputName = manifest.tfjs.labels_output;
+    this.logitsName = manifest.tfjs.logits_output;
     this.backend = backend;
     this.detail = `TensorFlow.js ${describeBackend(tf, backend, capabilities)}`;
-    this.lostReason = null;
-    this.failRunInFlight = null;
-    watchGpuLoss(tf, backend, (reason) => {
-      this.lostReason = reason;
-      // The frame in flight would wait forever for a lost GPU: fail it instead.
-      this.failRunInFlight?.(lostError(reason));
-    });
+    this.gpuLoss = new GpuLossGuard();
+    if (backend === 'webgl') this.gpuLoss.watchWebGL(tf.backend().gpgpu?.gl?.canvas);
+    else if (backend === 'webgpu') this.gpuLoss.watchWebGPU(tf.backend().device);
   }
 
   async run(input, height, width) {
     checkInput(input, height, width);
-    // After a GPU reset tfjs would go on returning zeros: fail instead, so the page switches.
-    if (this.lostReason) throw lostError(this.lostReason);
+    this.gpuLoss.throwIfLost();
     const start = performance.now();
     const tf = this.tf;
-    const output = tf.tidy(() => this.model.execute(tf.tensor4d(input, [1, height, width, 3]), this.outputName));
+    // ArgMax of the logits, not of the model's own softmax output: the same classes, and the
+    // softmax over 19 channels of every pixel is skipped (tfjs runs only what an output needs).
+    const output = tf.tidy(() => tf.argMax(this.model.execute(tf.tensor4d(input, [1, height, width, 3]), this.logitsName), 3));
     try {
-      // A promise per run, dropped after it: racing one long-lived promise instead would keep
-      // every frame's labels alive through its never-settled reactions.
-      const lost = new Promise((_, reject) => { this.failRunInFlight = reject; });
       // ArgMax yields int32 class ids 0..18; uint8 is a quarter of the bytes to move.
       const labels = new Uint8Array(height * width);
-      labels.set(await Promise.race([output.data(), lost]));
+      labels.set(await this.gpuLoss.race(output.data()));
       return { labels, inferenceMs: performance.now() - start };
     } finally {
-      this.failRunInFlight = null;
       output.dispose();
     }
   }
@@ -114,19 +110,65 @@ class TfjsEngine {
   }
 }
 
-const lostError = (reason) => Object.assign(new Error(reason), { lost: true });
+// Fails inference when the browser takes the GPU context or device away (driver reset, GPU
+// process crash, too many contexts): the frame in flight would otherwise wait forever, and
+// later runs would return zeros. The page then switches backend.
+class GpuLossGuard {
+  constructor() {
+    this.reason = null;
+    this.failRunInFlight = null;
+  }
 
-// Calls onLost(reason) when the browser takes the GPU context or device away (driver reset,
-// GPU process crash, too many contexts).
-function watchGpuLoss(tf, backend, onLost) {
-  if (backend === 'webgl') {
-    const canvas = tf.backend().gpgpu?.gl?.canvas;
+  watchWebGL(canvas) {
     canvas?.addEventListener('webglcontextlost', (event) => {
       event.preventDefault();
-      onLost('the WebGL context was lost (the GPU was reset or is needed elsewhere)');
+      this.lost('the WebGL context was lost (the GPU was reset or is needed elsewhere)');
     }, { once: true });
-  } else if (backend === 'webgpu') {
-    tf.backend().device?.lost?.then((info) => onLost(`the WebGPU device was lost (${info.message || info.reason || 'no reason given'})`));
+  }
+
+  // ORT hands its device out as a promise; tfjs as the device itself.
+  async watchWebGPU(deviceOrPromise) {
+    const device = await deviceOrPromise;
+    device?.lost?.then((info) => this.lost(`the WebGPU device was lost (${info.message || info.reason || 'no reason given'})`));
+  }
+
+  lost(reason) {
+    this.reason = reason;
+    this.failRunInFlight?.(this.error());
+  }
+
+  error() {
+    return Object.assign(new Error(this.reason), { lost: true });
+  }
+
+  throwIfLost() {
+    if (this.reason) throw this.error();
+  }
+
+  async race(promise) {
+    // A promise per run, dropped after it: racing one long-lived promise instead would keep
+    // every frame's result alive through its never-settled reactions.
+    const lost = new Promise((_, reject) => { this.failRunInFlight = reject; });
+    try {
+      return await Promise.race([promise, lost]);
+    } finally {
+      this.failRunInFlight = null;
+    }
+  }
+}
+
+// tfjs-backend-wasm 4.22 caps its thread pool at navigator.hardwareConcurrency / 2 (it assumes
+// two hyper-threads per core) whatever setThreadsCount asks: 1 thread on a 2-core machine, half
+// the speed. Reporting twice the cores while the backend starts lets it use them all.
+async function withAllCoresVisibleToTfjsWasm(initialise) {
+  const nav = globalThis.navigator;
+  const cores = nav?.hardwareConcurrency;
+  if (!cores || !globalThis.crossOriginIsolated) return initialise();
+  Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => cores * 2 });
+  try {
+    return await initialise();
+  } finally {
+    delete nav.hardwareConcurrency; // back to the browser's own getter
   }
 }
 
@@ -160,7 +202,7 @@ function describeBackend(tf, backend, capabilities) {
   if (backend === 'wasm') {
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
     const threaded = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
-    const threads = threaded ? (tf.backend().getThreadsCount?.() ?? capabilities.wasm.cores) : 1;
+    const threads = threaded ? tf.wasm.getThreadsCount() : 1;
     return `WASM${simd ? ', SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`;
   }
   const probe = capabilities[backend];
@@ -169,20 +211,14 @@ function describeBackend(tf, backend, capabilities) {
 
 // ---- ONNX Runtime Web ----------------------------------------------------------------------
 
-// Measured on Chromium 156 with ORT 1.30 (see the README): on these backends ONNX Runtime Web
-// runs this model but its labels disagree with native ONNX Runtime, while TensorFlow.js on the
-// same GPU agrees. Wrong face parts are worse than a slower backend, so ORT runs on WASM only.
-const ORT_WRONG_ON = {
-  webgl: "ONNX Runtime Web's WebGL backend computes wrong labels for this model (70 % agree with native); use TensorFlow.js for WebGL",
-  webgpu: "ONNX Runtime Web's WebGPU backend computes wrong labels for this model (74 % agree with native); use TensorFlow.js for WebGPU",
-};
-
 // The one ORT binary that runs the wasm backend (and JSEP for WebGPU) with SIMD and threads.
 const ORT_WASM = 'ort-wasm-simd-threaded.jsep.wasm';
 
+// A camera and a photo: the WebGL backend holds a session per input size, for at most these many.
+const WEBGL_SESSIONS_KEPT = 2;
+
 class OrtEngine {
-  static async load({ backend, assetsUrl, assets, manifest, onProgress }) {
-    if (ORT_WRONG_ON[backend]) throw new Error(ORT_WRONG_ON[backend]);
+  static async load({ backend, assetsUrl, assets, manifest, capabilities, onProgress }) {
     const vendorUrl = new URL('vendor/ort/', assetsUrl);
     const ort = await import(new URL('ort.all.min.mjs', vendorUrl).href);
     ort.env.wasm.wasmPaths = vendorUrl.href;
@@ -194,26 +230,59 @@ class OrtEngine {
     // The conversion is not byte-reproducible: each build records its own sha256 next to the model.
     const [recordBytes] = await fetchAllVerified('model', [[new URL(manifest.onnx.record, onnxDirUrl).href, {}]]);
     const record = JSON.parse(new TextDecoder().decode(recordBytes));
-    const modelUrl = new URL(manifest.onnx.model, onnxDirUrl).href;
-    const [bytes] = await fetchAllVerified('model', [[modelUrl, record.files[manifest.onnx.model]]], onProgress);
-    const session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
-    return new OrtEngine(ort, session, backend, manifest);
+    // WebGL gets its own copy of the model, in ops its backend computes right (models/convert_onnx.py).
+    const modelName = backend === 'webgl' ? manifest.onnx.webgl_model : manifest.onnx.model;
+    const modelUrl = new URL(modelName, onnxDirUrl).href;
+    const [bytes] = await fetchAllVerified('model', [[modelUrl, record.files[modelName]]], onProgress);
+    return new OrtEngine(ort, bytes, backend, manifest, capabilities);
   }
 
-  constructor(ort, session, backend, manifest) {
+  constructor(ort, modelBytes, backend, manifest, capabilities) {
     this.ort = ort;
-    this.session = session;
+    this.modelBytes = modelBytes;
     this.backend = backend;
     this.onnx = manifest.onnx;
+    // WebGL fixes the input size at a session's first run; the others take any size.
+    this.sessions = new Map();
+    this.sessionPerSize = backend === 'webgl';
     const threads = ort.env.wasm.numThreads;
-    this.detail = `ONNX Runtime Web WASM, ${threads} thread${threads === 1 ? '' : 's'}`;
+    this.detail = backend === 'wasm'
+      ? `ONNX Runtime Web WASM, ${threads} thread${threads === 1 ? '' : 's'}`
+      : `ONNX Runtime Web ${describeBackend(null, backend, capabilities)}`;
+    this.gpuLoss = new GpuLossGuard();
+  }
+
+  async sessionFor(height, width) {
+    const key = this.sessionPerSize ? `${height}x${width}` : 'any';
+    let session = this.sessions.get(key);
+    if (session) {
+      this.sessions.delete(key); // re-inserted below: the Map's order is least recently used first
+    } else {
+      session = await this.ort.InferenceSession.create(this.modelBytes, { executionProviders: [this.backend], graphOptimizationLevel: 'all' });
+      if (this.sessions.size === 0) this.watchGpuLoss();
+      while (this.sessions.size >= WEBGL_SESSIONS_KEPT) {
+        const [oldest, old] = this.sessions.entries().next().value;
+        this.sessions.delete(oldest);
+        await old.release();
+      }
+    }
+    this.sessions.set(key, session);
+    return session;
+  }
+
+  // ORT creates its WebGL context / WebGPU device with the first session.
+  watchGpuLoss() {
+    if (this.backend === 'webgl') this.gpuLoss.watchWebGL(this.ort.env.webgl?.context?.canvas);
+    else if (this.backend === 'webgpu') this.gpuLoss.watchWebGPU(this.ort.env.webgpu?.device);
   }
 
   async run(input, height, width) {
     checkInput(input, height, width);
+    this.gpuLoss.throwIfLost();
     const start = performance.now();
+    const session = await this.sessionFor(height, width);
     const feed = new this.ort.Tensor('float32', input, [1, height, width, 3]);
-    const results = await this.session.run({ [this.onnx.input]: feed }, [this.onnx.labels_output]);
+    const results = await this.gpuLoss.race(session.run({ [this.onnx.input]: feed }, [this.onnx.labels_output]));
     const output = results[this.onnx.labels_output];
     try {
       // Copied out: the output's buffer may belong to ORT.
@@ -229,8 +298,8 @@ class OrtEngine {
   }
 
   dispose() {
-    this.session?.release?.();
-    this.session = null;
+    for (const session of this.sessions.values()) session.release?.();
+    this.sessions.clear();
   }
 }
 

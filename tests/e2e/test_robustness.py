@@ -4,6 +4,7 @@ goes on (or, when it cannot start, says which file to fix and how)."""
 from __future__ import annotations
 
 import io
+import time
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -205,9 +206,16 @@ def test_without_a_gpu_the_app_falls_back_to_wasm_and_says_why(gpuless_browser, 
         page.close()
 
 
-def inference_worker(page):
-    page.wait_for_function("true")  # let Playwright see workers started so far
-    workers = [w for w in page.workers if urlsplit(w.url).path == "/worker/worker.js"]
+def inference_worker(page, timeout_s: float = 10.0):
+    """The one live inference worker. A terminated worker leaves page.workers only when Playwright
+    has seen it close, a moment after the page terminated it: so wait for exactly one."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        page.wait_for_function("true")  # let Playwright see workers started or closed so far
+        workers = [w for w in page.workers if urlsplit(w.url).path == "/worker/worker.js"]
+        if len(workers) == 1 or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(100)
     assert len(workers) == 1, [w.url for w in page.workers]
     return workers[0]
 

@@ -67,9 +67,15 @@ def test_onnx_build_record_catches_altered_or_stale_conversions(tmp_path):
     source_dir = build.DIST_DIR / manifest["onnx"]["dir"]
     copy_dir = tmp_path / manifest["onnx"]["dir"]
     copy_dir.mkdir(parents=True)
-    for name in ("model.onnx", "build.json"):
+    for name in ("model.onnx", "model-webgl.onnx", "build.json"):
         (copy_dir / name).write_bytes((source_dir / name).read_bytes())
     assert build.check_onnx(manifest, dist_dir=tmp_path) == []
+
+    webgl_copy = copy_dir / "model-webgl.onnx"
+    webgl_bytes = webgl_copy.read_bytes()
+    webgl_copy.unlink()
+    assert build.check_onnx(manifest, dist_dir=tmp_path) == [f"{webgl_copy} is missing"]
+    webgl_copy.write_bytes(webgl_bytes)
 
     model = copy_dir / "model.onnx"
     model.write_bytes(model.read_bytes()[:-10])

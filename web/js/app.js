@@ -86,8 +86,6 @@ async function startRunner() {
 // Safari (and any browser without WebGL/WebGPU in workers) runs a GPU backend only on the
 // main thread: when the page can use a faster backend than the worker, move there, and say so.
 async function preferMainThreadIfFaster() {
-  // ONNX Runtime Web runs on WASM only (see worker/inference.js), which works in workers.
-  if (state.engine === 'ort') return null;
   const worker = createRunner('worker', {});
   try {
     const [inWorker, onPage] = await Promise.all([worker.probe(), probeCapabilities()]);
@@ -265,7 +263,8 @@ function runFrame() {
     })
     .catch((error) => onFrameFailed(error, frame.source))
     // Main thread: the next frame starts at the next video frame callback, after the page has
-    // painted this one and handled input (starting at once starves the page of both).
+    // painted this one and handled input. Starting sooner (at once, from a timer, or from a later
+    // animation frame) starved the page's other tasks or merged frames into multi-second tasks.
     .finally(release);
   return state.currentFrame;
 }

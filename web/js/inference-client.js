@@ -86,8 +86,12 @@ export class WorkerRunner {
     return this.request('probe', { type: MessageType.PROBE });
   }
 
-  init(options) {
-    return this.request('init', { type: MessageType.INIT, ...options });
+  async init(options) {
+    const ready = await this.request('init', { type: MessageType.INIT, ...options });
+    // The warm-up inference (shader compilation included) is the first measure of "usual": without
+    // it the first frame on a slow software GPU (over a minute at 448) would pass for a hang.
+    this.typicalMs = ready.warmupMs ?? 0;
+    return ready;
   }
 
   async infer(input, height, width) {
