@@ -156,7 +156,6 @@ def expand_depth_multipliers(model) -> int:
     ONNX Runtime Web's WebGPU and WebGL kernels compute the multiplier form wrongly (1.30:
     70-74 % of labels right); WASM is no slower in the plain form. Returns how many changed.
     """
-    import onnx
     from onnx import helper, numpy_helper
 
     graph = model.graph
@@ -175,7 +174,7 @@ def expand_depth_multipliers(model) -> int:
                                           name=f"{node.name}/repeat_channels"))
             node.input[0] = repeated
             node.attribute.remove(next(attr for attr in node.attribute if attr.name == "group"))
-            node.attribute.append(onnx.helper.make_attribute("group", out_channels))
+            node.attribute.append(helper.make_attribute("group", out_channels))
             changed += 1
         nodes.append(node)
     del graph.node[:]
@@ -183,16 +182,15 @@ def expand_depth_multipliers(model) -> int:
     return changed
 
 
-def webgl_variant(model, free_dims: bool = True):
+def webgl_variant(model):
     """A copy of the model for ONNX Runtime Web's WebGL backend (1.30), which
 
     - has no ArgMax: labels = the first channel equal to the channel maximum, from ReduceMax,
       Equal and a descending weight per channel (ties go to the lowest id, as ArgMax does);
     - applies Relu to convolutions that have none when it fuses Conv+Relu elsewhere in the
       graph: Relu is written as LeakyRelu(alpha=0), which it computes alone, with equal results;
-    - needs every input dimension declared: height and width are 0, which it reads as
-      "fixed by the first run" (one session per input size). With free_dims=False they stay
-      symbolic, so native ONNX Runtime can check the copy.
+    - needs every input dimension declared: see declare_input_dims, applied after the copy has
+      been checked (native ONNX Runtime needs the dimensions symbolic).
     Only `labels` is kept as an output.
     """
     import onnx
@@ -233,45 +231,42 @@ def webgl_variant(model, free_dims: bool = True):
     del graph.output[:]
     graph.output.extend(labels)
     onnx.checker.check_model(variant)
-    if free_dims:
-        for dim in graph.input[0].type.tensor_type.shape.dim:
-            if dim.dim_param:
-                dim.Clear()
-                dim.dim_value = 0
     return variant
 
 
-def check_against_tensorflow(graph_def, onnx_path: Path, size: int) -> float:
-    """Share of pixels where ONNX Runtime's labels equal TensorFlow's on the sample photo."""
-    import onnxruntime as ort
-    import tensorflow as tf
+def declare_input_dims(model) -> None:
+    """Symbolic input dimensions (height, width) become 0, which ONNX Runtime Web's WebGL
+    backend reads as "fixed by a session's first run" (the page keeps a session per size)."""
+    for dim in model.graph.input[0].type.tensor_type.shape.dim:
+        if dim.dim_param:
+            dim.Clear()
+            dim.dim_value = 0
+
+
+def sample_batch(size: int) -> np.ndarray:
+    """The sample photo as the model's input at size x size."""
     from PIL import Image
 
     image = np.asarray(Image.open(CHECK_PHOTO).convert("RGB").resize((size, size), Image.BILINEAR), dtype=np.float32)
-    batch = (image / 127.5 - 1.0)[None]
+    return (image / 127.5 - 1.0)[None]
+
+
+def tensorflow_labels(graph_def, batch: np.ndarray) -> np.ndarray:
+    import tensorflow as tf
+
     with tf.Graph().as_default() as graph:
         tf.compat.v1.import_graph_def(graph_def, name="")
         with tf.compat.v1.Session(graph=graph) as session:
-            expected = session.run(f"{MANIFEST['tfjs']['labels_output']}:0", {f"{MANIFEST['tfjs']['input']}:0": batch})
-    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    labels = session.run(["labels"], {MANIFEST["tfjs"]["input"]: batch})[0]
-    return float((labels == expected).mean())
+            return session.run(f"{MANIFEST['tfjs']['labels_output']}:0", {f"{MANIFEST['tfjs']['input']}:0": batch})
 
 
-def labels_agreement(model_a, model_b, size: int) -> float:
-    """Share of pixels where two ONNX models give the same labels on the sample photo."""
-    import onnxruntime as ort
-    from PIL import Image
-
-    image = np.asarray(Image.open(CHECK_PHOTO).convert("RGB").resize((size, size), Image.BILINEAR), dtype=np.float32)
-    batch = (image / 127.5 - 1.0)[None]
-    labels = [ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-              .run(["labels"], {MANIFEST["tfjs"]["input"]: batch})[0] for model in (model_a, model_b)]
-    return float((labels[0] == labels[1]).mean())
+def onnx_labels(session, batch: np.ndarray) -> np.ndarray:
+    return session.run(["labels"], {MANIFEST["tfjs"]["input"]: batch})[0]
 
 
 def main(argv: list[str] | None = None) -> int:
     import onnx
+    import onnxruntime as ort
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path)
@@ -281,18 +276,24 @@ def main(argv: list[str] | None = None) -> int:
     graph_def = rebuild_graph_def(TFJS_DIR)
     model = convert(graph_def)
     onnx.save(model, args.out_dir / "model.onnx")
+    webgl_model = webgl_variant(model)
+    session, webgl_session = (ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+                              for m in (model, webgl_model))
     for size in MANIFEST["sizes"]:
-        agreement = check_against_tensorflow(graph_def, args.out_dir / "model.onnx", size)
+        batch = sample_batch(size)
+        labels = onnx_labels(session, batch)
+        agreement = float((labels == tensorflow_labels(graph_def, batch)).mean())
         print(f"convert: ONNX labels equal TensorFlow's on {agreement:.4%} of pixels at {size}")
         if agreement < 0.999:
             print("convert: the ONNX model disagrees with the original; not using it", file=sys.stderr)
             return 1
-        agreement = labels_agreement(model, webgl_variant(model, free_dims=False), size)
+        agreement = float((onnx_labels(webgl_session, batch) == labels).mean())
         print(f"convert: the WebGL copy's labels equal model.onnx's on {agreement:.4%} of pixels at {size}")
         if agreement < 1.0:
             print("convert: the WebGL copy disagrees with model.onnx; not using it", file=sys.stderr)
             return 1
-    onnx.save(webgl_variant(model), args.out_dir / MANIFEST["onnx"]["webgl_model"])
+    declare_input_dims(webgl_model)
+    onnx.save(webgl_model, args.out_dir / MANIFEST["onnx"]["webgl_model"])
     return 0
 
 
