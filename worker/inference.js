@@ -1,20 +1,34 @@
-// The inference engines: TensorFlow.js or ONNX Runtime Web, each turning a normalised
-// float32 frame into a uint8 label map with the same interface. The very same module runs
-// inside the Web Worker (worker.js) and on the main thread (web/js/inference-client.js).
+// The inference engines: TensorFlow.js or ONNX Runtime Web, each turning a captured RGBA frame
+// into a uint8 label map with the same interface. The very same module runs inside the Web
+// Worker (worker.js) and on the main thread (web/js/inference-client.js).
 //
-//   engine.run(input: Float32Array [1,H,W,3], height, width) -> {labels: Uint8Array [H,W], inferenceMs}
+//   engine.run(pixels: Uint8Array | Uint8ClampedArray [H,W,4] RGBA, height, width)
+//       -> {labels: Uint8Array [H,W], normalizeMs, inferenceMs}
 //   engine.numTensors() -> live tfjs tensors (null for ONNX Runtime)
 //   engine.dispose()
 //   engine.backend, engine.detail
 
 import { backendLabel, planBackends, probeCapabilities } from './capabilities.js';
+import { normalizationTable, rgbaToModelInput } from './model-input.js';
 import { AssetError, concatBytes, fetchVerified } from './verified-fetch.js';
 
 export const ENGINE_LABELS = { tfjs: 'TensorFlow.js', ort: 'ONNX Runtime Web' };
 
-function checkInput(input, height, width) {
-  if (input.length !== height * width * 3) {
-    throw new Error(`input has ${input.length} values, expected ${height}x${width}x3`);
+// What both engines share: the frame's normalisation and the timing around the model.
+// Subclasses implement infer(input: Float32Array [1,H,W,3], height, width) -> Uint8Array labels.
+class ModelEngine {
+  constructor(manifest) {
+    this.inputTable = normalizationTable(manifest.input.scale, manifest.input.offset);
+    this.gpuLoss = new GpuLossGuard();
+  }
+
+  async run(pixels, height, width) {
+    this.gpuLoss.throwIfLost();
+    const started = performance.now();
+    const input = rgbaToModelInput(pixels, height, width, this.inputTable);
+    const normalized = performance.now();
+    const labels = await this.infer(input, height, width);
+    return { labels, normalizeMs: normalized - started, inferenceMs: performance.now() - normalized };
   }
 }
 
@@ -43,7 +57,7 @@ const TFJS_SCRIPTS = {
   webgpu: 'tf-backend-webgpu.min.js', // webgl and cpu ship inside tf.min.js
 };
 
-class TfjsEngine {
+class TfjsEngine extends ModelEngine {
   // The tfjs UMD bundles register `globalThis.tf` when imported as modules; importing them
   // lazily means a WASM-only run never downloads the WebGPU backend.
   static async load({ backend, assetsUrl, assets, manifest, capabilities, onProgress }) {
@@ -72,20 +86,17 @@ class TfjsEngine {
   }
 
   constructor(tf, model, manifest, backend, capabilities) {
+    super(manifest);
     this.tf = tf;
     this.model = model;
     this.logitsName = manifest.tfjs.logits_output;
     this.backend = backend;
     this.detail = `TensorFlow.js ${describeBackend(tf, backend, capabilities)}`;
-    this.gpuLoss = new GpuLossGuard();
     if (backend === 'webgl') this.gpuLoss.watchWebGL(tf.backend().gpgpu?.gl?.canvas);
     else if (backend === 'webgpu') this.gpuLoss.watchWebGPU(tf.backend().device);
   }
 
-  async run(input, height, width) {
-    checkInput(input, height, width);
-    this.gpuLoss.throwIfLost();
-    const start = performance.now();
+  async infer(input, height, width) {
     const tf = this.tf;
     // ArgMax of the logits, not of the model's own softmax output: the same classes, and the
     // softmax over 19 channels of every pixel is skipped (tfjs runs only what an output needs).
@@ -94,7 +105,7 @@ class TfjsEngine {
       // ArgMax yields int32 class ids 0..18; uint8 is a quarter of the bytes to move.
       const labels = new Uint8Array(height * width);
       labels.set(await this.gpuLoss.race(output.data()));
-      return { labels, inferenceMs: performance.now() - start };
+      return labels;
     } finally {
       output.dispose();
     }
@@ -217,7 +228,7 @@ const ORT_WASM = 'ort-wasm-simd-threaded.jsep.wasm';
 // A camera and a photo: the WebGL backend holds a session per input size, for at most these many.
 const WEBGL_SESSIONS_KEPT = 2;
 
-class OrtEngine {
+class OrtEngine extends ModelEngine {
   static async load({ backend, assetsUrl, assets, manifest, capabilities, onProgress }) {
     const vendorUrl = new URL('vendor/ort/', assetsUrl);
     const ort = await import(new URL('ort.all.min.mjs', vendorUrl).href);
@@ -238,6 +249,7 @@ class OrtEngine {
   }
 
   constructor(ort, modelBytes, backend, manifest, capabilities) {
+    super(manifest);
     this.ort = ort;
     this.modelBytes = modelBytes;
     this.backend = backend;
@@ -249,7 +261,6 @@ class OrtEngine {
     this.detail = backend === 'wasm'
       ? `ONNX Runtime Web WASM, ${threads} thread${threads === 1 ? '' : 's'}`
       : `ONNX Runtime Web ${describeBackend(null, backend, capabilities)}`;
-    this.gpuLoss = new GpuLossGuard();
   }
 
   async sessionFor(height, width) {
@@ -276,17 +287,14 @@ class OrtEngine {
     else if (this.backend === 'webgpu') this.gpuLoss.watchWebGPU(this.ort.env.webgpu?.device);
   }
 
-  async run(input, height, width) {
-    checkInput(input, height, width);
-    this.gpuLoss.throwIfLost();
-    const start = performance.now();
+  async infer(input, height, width) {
     const session = await this.sessionFor(height, width);
     const feed = new this.ort.Tensor('float32', input, [1, height, width, 3]);
     const results = await this.gpuLoss.race(session.run({ [this.onnx.input]: feed }, [this.onnx.labels_output]));
     const output = results[this.onnx.labels_output];
     try {
       // Copied out: the output's buffer may belong to ORT.
-      return { labels: new Uint8Array(output.data), inferenceMs: performance.now() - start };
+      return new Uint8Array(output.data);
     } finally {
       output.dispose?.();
       feed.dispose?.();
@@ -323,7 +331,7 @@ export async function createEngine({ engine: engineName = 'tfjs', backend: reque
       const loadMs = performance.now() - loadStart;
       // The first run compiles shaders / kernels: do it now, not on the user's first frame.
       const warmupStart = performance.now();
-      await engine.run(new Float32Array(warmup.height * warmup.width * 3), warmup.height, warmup.width);
+      await engine.run(new Uint8Array(warmup.height * warmup.width * 4), warmup.height, warmup.width);
       return { engine, capabilities, fallbacks, loadMs, warmupMs: performance.now() - warmupStart };
     } catch (error) {
       engine?.dispose();

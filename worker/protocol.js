@@ -10,8 +10,9 @@
 //       bytes}}), against which the runtime's wasm is checked; assetsUrl: the app's origin, under
 //       which vendor/ and models/ lie. (Re)creates the engine; any previous engine is disposed
 //       first. Answered by 'ready' or 'error'.
-//   {type: 'infer', id, input, height, width}
-//       input: ArrayBuffer of float32 [1,height,width,3], transferred. Answered by 'result'
+//   {type: 'infer', id, pixels, height, width}
+//       pixels: ArrayBuffer of the captured frame, uint8 RGBA [height,width,4], at the model's
+//       input size, transferred; the worker normalises it (model-input.js). Answered by 'result'
 //       or 'error' with the same id. The page sends one at a time (its busy flag drops
 //       frames meanwhile), so the worker never queues frames.
 //   {type: 'probe'}
@@ -27,8 +28,9 @@
 //   {type: 'ready', backend, detail, fallbacks, loadMs, warmupMs}
 //       backend: the backend that really runs; detail: e.g. 'TensorFlow.js WASM, SIMD, 2 threads';
 //       fallbacks: [{backend, reason}] for every backend tried or skipped before it.
-//   {type: 'result', id, labels, height, width, inferenceMs, numTensors}
+//   {type: 'result', id, labels, height, width, normalizeMs, inferenceMs, numTensors}
 //       labels: ArrayBuffer of uint8 [height,width] class ids, transferred.
+//       normalizeMs: pixels to model input; inferenceMs: the model, labels read back included.
 //       numTensors: live tfjs tensors after the frame (stays flat unless something leaks);
 //       null for ONNX Runtime.
 //   {type: 'error', id, stage, message, lost}

@@ -28,11 +28,11 @@ async function init(message) {
   });
 }
 
-async function infer({ id, input, height, width }) {
+async function infer({ id, pixels, height, width }) {
   if (!engine) throw new Error('the model is not loaded yet');
-  const { labels, inferenceMs } = await engine.run(new Float32Array(input), height, width);
+  const { labels, normalizeMs, inferenceMs } = await engine.run(new Uint8Array(pixels), height, width);
   self.postMessage(
-    { type: MessageType.RESULT, id, labels: labels.buffer, height, width, inferenceMs, numTensors: engine.numTensors() },
+    { type: MessageType.RESULT, id, labels: labels.buffer, height, width, normalizeMs, inferenceMs, numTensors: engine.numTensors() },
     [labels.buffer],
   );
 }

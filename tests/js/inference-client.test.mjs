@@ -32,7 +32,7 @@ test('a first frame as slow as the warm-up is not taken for a hang', async (t) =
   t.mock.timers.enable({ apis: ['setTimeout'] });
   // Software WebGPU at 448: over a minute per frame, more than the 60 s floor.
   const runner = await readyRunner(100_000);
-  const frame = runner.infer(new Float32Array(3), 1, 1);
+  const frame = runner.infer(new Uint8ClampedArray(4), 1, 1);
   t.mock.timers.tick(90_000);
   FakeWorker.last.reply({ type: MessageType.RESULT, id: 1, labels: new ArrayBuffer(1), inferenceMs: 90_000 });
   const result = await frame;
@@ -43,7 +43,7 @@ test('a first frame as slow as the warm-up is not taken for a hang', async (t) =
 test('a worker that stops answering is declared hung after ten times the usual time', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const runner = await readyRunner(20_000);
-  const frame = runner.infer(new Float32Array(3), 1, 1);
+  const frame = runner.infer(new Uint8ClampedArray(4), 1, 1);
   t.mock.timers.tick(199_000);
   assert.equal(runner.dead, null);
   t.mock.timers.tick(2_000);

@@ -1,5 +1,7 @@
+import base64
 import io
 import json
+import subprocess
 
 import numpy as np
 import pytest
@@ -103,3 +105,19 @@ def test_color_png_and_areas_json():
     document = json.loads(export.areas_json(labels, list(SPEC.class_names), {"size": 288}))
     assert document["width"] == 6 and document["height"] == 8 and document["size"] == 288
     assert document["classes"]["nose"] == {"pixels": 24, "fraction": 0.5}
+
+
+def test_browser_normalisation_equals_preprocess_bit_for_bit():
+    """The engine's JS normalisation (worker/model-input.js) against the CLI's numpy one."""
+    rgba = np.arange(16 * 16 * 4, dtype=np.uint32).reshape(16, 16, 4)
+    rgba = ((rgba * 7) % 256).astype(np.uint8)  # every value 0..255 in every channel
+    script = (
+        "import { normalizationTable, rgbaToModelInput } from './worker/model-input.js';"
+        f"const rgba = Uint8Array.from({json.dumps(rgba.ravel().tolist())});"
+        f"const input = rgbaToModelInput(rgba, 16, 16, normalizationTable({SPEC.scale!r}, {SPEC.offset!r}));"
+        "process.stdout.write(Buffer.from(input.buffer).toString('base64'));"
+    )
+    result = subprocess.run(["node", "--input-type=module", "-e", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    browser = np.frombuffer(base64.b64decode(result.stdout), dtype=np.float32).reshape(16, 16, 3)
+    native = pipeline.preprocess(rgba, 16, 16, SPEC.scale, SPEC.offset)
+    assert np.array_equal(browser.view(np.uint32), native.view(np.uint32))

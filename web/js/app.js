@@ -1,5 +1,6 @@
 // The page controller: wires the controls, loads Python and the model, and runs the frame loop
-//   capture (canvas resize) -> Python preprocess -> inference (worker or main) -> Python postprocess -> draw.
+//   Python input shape -> capture (canvas resize to it) -> normalisation and inference (worker or
+//   main) -> Python postprocess -> draw.
 
 import { backendLabel, backendRank, planBackends, probeCapabilities } from '../../worker/capabilities.js';
 import { fetchVerified, verifyFiles } from '../../worker/verified-fetch.js';
@@ -176,15 +177,14 @@ function drawOverlay(overlay, height, width) {
 
 const yieldToBrowser = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-// Capture and pre-processing of the newest source frame: the model's input, ready to send.
+// The newest source frame at the model's input size, ready to send: the engine normalises it.
 function prepareFrame() {
   const { python, source, size } = state;
   const started = performance.now();
   const [height, width] = python.inputShape(source.height, source.width, size);
-  const rgba = capture(source, height, width);
-  const captured = performance.now();
-  const input = python.preprocess(rgba, height, width);
-  return { input, height, width, size, source, captureMs: captured - started, preMs: performance.now() - captured };
+  const shaped = performance.now();
+  const pixels = capture(source, height, width);
+  return { pixels, height, width, size, source, shapeMs: shaped - started, captureMs: performance.now() - shaped };
 }
 
 // Post-processing and drawing of a finished frame. `splitTasks`: each in its own task, so that
@@ -207,7 +207,9 @@ async function finishFrame(frame, result, runnerInfo, splitTasks) {
   stats.numTensors = result.numTensors;
   pushWindow(stats.finished, finished);
   const stages = {
-    captureMs: frame.captureMs, preMs: frame.preMs, transferMs: result.roundTripMs - result.inferenceMs,
+    captureMs: frame.captureMs,
+    preMs: frame.shapeMs + result.normalizeMs,
+    transferMs: result.roundTripMs - result.normalizeMs - result.inferenceMs,
     inferenceMs: result.inferenceMs, postMs: postprocessed - started, drawMs: finished - drawStarted,
   };
   for (const [name, value] of Object.entries(stages)) pushWindow(stats.stages[name] ??= [], value);
@@ -247,7 +249,7 @@ function runFrame() {
     state.busy = false;
   };
   const sent = performance.now();
-  state.currentFrame = runner.infer(frame.input, frame.height, frame.width)
+  state.currentFrame = runner.infer(frame.pixels, frame.height, frame.width)
     .then(async (result) => {
       result.roundTripMs = performance.now() - sent;
       state.failures = 0;

@@ -1,6 +1,7 @@
 // Runs the inference engine either in a Web Worker or on the main thread, behind one interface:
 //   await runner.init({engine, backend, manifest, assets, assetsUrl, warmup}) -> ready info
-//   await runner.infer(input: Float32Array, height, width) -> {labels: Uint8Array, inferenceMs, numTensors}
+//   await runner.infer(pixels: Uint8ClampedArray RGBA [H,W,4], height, width)
+//       -> {labels: Uint8Array, normalizeMs, inferenceMs, numTensors}
 //   runner.dispose()
 // The engine code is the same module in both cases (worker/inference.js).
 // A rejected infer() carries `fatal` when this runner cannot go on (its worker crashed or hung)
@@ -94,13 +95,13 @@ export class WorkerRunner {
     return ready;
   }
 
-  async infer(input, height, width) {
+  async infer(pixels, height, width) {
     const id = this.nextId++;
     const limitMs = Math.max(HANG_FLOOR_MS, HANG_FACTOR * this.typicalMs);
     const watchdog = setTimeout(() => this.die(`the inference worker stopped answering (no result in ${Math.round(limitMs / 1000)} s)`), limitMs);
     try {
-      // Transferred, not copied: the page's Float32Array is detached afterwards.
-      const result = await this.request(id, { type: MessageType.INFER, id, input: input.buffer, height, width }, [input.buffer]);
+      // Transferred, not copied: the page's pixel array is detached afterwards.
+      const result = await this.request(id, { type: MessageType.INFER, id, pixels: pixels.buffer, height, width }, [pixels.buffer]);
       this.typicalMs = this.typicalMs ? 0.8 * this.typicalMs + 0.2 * result.inferenceMs : result.inferenceMs;
       return result;
     } finally {
@@ -142,9 +143,9 @@ export class MainThreadRunner {
     };
   }
 
-  async infer(input, height, width) {
+  async infer(pixels, height, width) {
     if (!this.engine) throw new Error('the model is not loaded yet');
-    const result = await this.engine.run(input, height, width);
+    const result = await this.engine.run(pixels, height, width);
     return { ...result, height, width, numTensors: this.engine.numTensors() };
   }
 

@@ -38,12 +38,6 @@ def input_shape(frame_height, frame_width, size):
     return to_js(list(pipeline.input_shape(int(frame_height), int(frame_width), int(size))))
 
 
-def preprocess(rgba, height, width):
-    image = _from_js(rgba, np.uint8, (int(height), int(width), 4))
-    normalized = pipeline.preprocess(image, int(height), int(width), spec.scale, spec.offset)
-    return _typed_array(js.Float32Array, normalized)
-
-
 def postprocess(labels, height, width):
     label_map = pipeline.labels_from_model_output(
         _from_js(labels, np.uint8, (int(height), int(width))), int(height), int(width), len(spec.class_names))
@@ -72,7 +66,6 @@ def export_parse(kind, labels, height, width, extra_json="{}"):
 api = js.Object.new()
 for name, function in {
     "inputShape": input_shape,
-    "preprocess": preprocess,
     "postprocess": postprocess,
     "exportParse": export_parse,
 }.items():

