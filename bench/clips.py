@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.browser import astronaut_face, write_y4m
+from tests.support.browser import astronaut_face, write_y4m
 
 TALKING_HEAD = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "video" / "talking_head_640x480.mp4"
 

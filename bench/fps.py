@@ -31,7 +31,8 @@ from playwright.sync_api import sync_playwright
 from bench.clips import clips
 from bench.peer import peer_server
 from server import ROOT
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, fake_webcam_flags, live_server
+from tests.support.app import App
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, fake_webcam_flags, live_server
 
 WARMUP_FRAMES = 2
 # Software WebGL/WebGPU (SwiftShader here) take seconds to a minute a frame: they run at one
@@ -114,11 +115,10 @@ def measure_ours(browser, url, engine, backend, size, where, budget_s, min_frame
     context.add_init_script(PAGE_PROBES_SCRIPT)
     page = context.new_page()
     try:
-        page.goto(f"{url}/?engine={engine}&backend={backend}&size={size}&thread={where}")
-        page.wait_for_function("['ready', 'error'].includes(document.querySelector('#status').dataset.state)", timeout=WAIT_MS)
+        app = App(page, url).open(timeout_ms=WAIT_MS, engine=engine, backend=backend, size=size, thread=where)
         info = dataset(page, "#backend-info")
         heap_start = heap_mb(page)
-        page.click("#camera-start")
+        app.start_camera()
         last, frames, fps, page_t0 = time_frames(page, budget_s, min_frames, warmup_frames)
         return {
             "engine": engine, "backend": backend, "size": size, "where": where,

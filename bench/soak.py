@@ -22,8 +22,10 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from bench.clips import clips
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, fake_webcam_flags, live_server
-from tests.e2e.app_driver import status
+from faceparts.model_manifest import ModelSpec
+from server import ROOT
+from tests.support.app import App
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, fake_webcam_flags, live_server
 
 WARMUP_S = 60
 SAMPLE_EVERY_S = 30
@@ -43,19 +45,18 @@ def soak(browser, url: str, engine: str, size: int, where: str, minutes: float) 
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-    page.goto(f"{url}/?engine={engine}&backend=wasm&size={size}&thread={where}")
-    page.wait_for_function("['ready', 'error'].includes(document.querySelector('#status').dataset.state)", timeout=180_000)
-    page.click("#camera-start")
+    app = App(page, url).open(timeout_ms=180_000, engine=engine, backend="wasm", size=size, thread=where)
+    app.start_camera()
     started = time.monotonic()
     samples = []
     last_frames, last_t = 0, started
     while (now := time.monotonic()) - started < minutes * 60:
         time.sleep(max(0.0, SAMPLE_EVERY_S - (time.monotonic() - last_t)))
         memory = page.evaluate(MEASURE_MEMORY)
-        shown = status(page)
+        shown = app.status()
         now = time.monotonic()
         frames = int(shown.get("frames") or 0)
-        message = page.inner_text("#message") if page.is_visible("#message") else ""
+        message = app.message()
         if message and page.eval_on_selector("#message", "e => e.dataset.kind") == "error":
             errors.append(f"message at {now - started:.0f} s: {message}")
         if shown.get("state") not in ("running",):
@@ -95,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="per mode (default 10)")
     parser.add_argument("--engine", choices=["tfjs", "ort"], default="tfjs")
-    parser.add_argument("--size", type=int, choices=[288, 448, 1024], default=448)
+    spec = ModelSpec.load(ROOT / "models" / "manifest.json")
+    parser.add_argument("--size", type=int, choices=spec.sizes, default=spec.default_size)
     parser.add_argument("--modes", default="worker,main")
     parser.add_argument("--clip", choices=["astronaut", "talking-head"], default="astronaut")
     parser.add_argument("--out", type=Path, default=Path("bench/results/soak.json"))

@@ -248,7 +248,7 @@ def sample_batch(size: int) -> np.ndarray:
     from PIL import Image
 
     image = np.asarray(Image.open(CHECK_PHOTO).convert("RGB").resize((size, size), Image.BILINEAR), dtype=np.float32)
-    return (image / 127.5 - 1.0)[None]
+    return (image * np.float32(MANIFEST["input"]["scale"]) + np.float32(MANIFEST["input"]["offset"]))[None]
 
 
 def tensorflow_labels(graph_def, batch: np.ndarray) -> np.ndarray:

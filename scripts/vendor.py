@@ -16,7 +16,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from models.build import ROOT, AssetError, install_file, npm_package_dir, sha256_file
+from scripts.assets import ROOT, AssetError, install_file, npm_package_dir, sha256_file
 
 VENDOR_DIR = ROOT / "vendor"
 CACHE_DIR = ROOT / ".cache"

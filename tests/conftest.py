@@ -1,3 +1,7 @@
+"""Fixtures: the Flask app and its test client, the live server, Chromium with a fake webcam, and
+`app`, the page driver (tests/support/app.py) on a fresh page that must request nothing but the
+app's own server."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,26 +10,20 @@ from urllib.parse import urlsplit
 import pytest
 
 from server import ROOT, create_app
-from tests.browser import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
-    LiveServer,
-    astronaut_face,
-    fake_webcam_flags,
-    write_y4m,
-)
+from tests.support.app import App
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, LiveServer, astronaut_face, fake_webcam_flags, write_y4m
 
 SHARED_DIR = ROOT.parent / "shared"
 
 
 @pytest.fixture
-def app():
+def flask_app():
     return create_app({"TESTING": True})
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def client(flask_app):
+    return flask_app.test_client()
 
 
 def _missing_build() -> list[str]:
@@ -67,34 +65,35 @@ def browser(playwright, webcam_y4m):
     browser.close()
 
 
-def _watched_page(browser, live_server, allow_page_errors: bool):
+def watched_app(browser, live_server, allow_page_errors: bool):
+    """An App on a fresh page; afterwards, no request may have left the app's own server and
+    (unless allowed) no uncaught error may have happened in the page or its workers."""
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(120_000)
-    requests, errors = [], []
-    page.on("request", lambda request: requests.append(request.url))
+    errors = []
     context.on("weberror", lambda error: errors.append(str(error.error)))
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.requests = requests
-    yield page
+    app = App(page, live_server.url)
+    yield app
     context.close()
     own_origin = urlsplit(live_server.url).netloc
-    foreign = [url for url in requests if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own_origin]
+    foreign = [url for url in app.requests if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own_origin]
     assert not foreign, f"the page requested other hosts: {foreign}"
     if not allow_page_errors:
         assert not errors, f"uncaught errors in the page: {errors}"
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh page that must raise no uncaught error and request nothing but the app's own server."""
-    yield from _watched_page(browser, live_server, allow_page_errors=False)
+def app(browser, live_server):
+    """The page driver on a fresh page that must raise no uncaught error."""
+    yield from watched_app(browser, live_server, allow_page_errors=False)
 
 
 @pytest.fixture
-def failing_page(browser, live_server):
-    """A page for tests that break the app's files on purpose: the loaders that fail may throw."""
-    yield from _watched_page(browser, live_server, allow_page_errors=True)
+def failing_app(browser, live_server):
+    """The page driver for tests that break the app's files on purpose: the loaders that fail may throw."""
+    yield from watched_app(browser, live_server, allow_page_errors=True)
 
 
 def shared_path(relative: str) -> Path:

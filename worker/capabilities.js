@@ -58,8 +58,8 @@ const SPEED_ORDER = ['webgpu', 'webgl', 'wasm'];
 // 0 is fastest; used to tell whether the page can run a faster backend than the worker.
 export const backendRank = (name) => SPEED_ORDER.indexOf(name);
 
-const LABELS = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM' };
-export const backendLabel = (name) => LABELS[name] ?? name;
+export const BACKEND_LABELS = Object.freeze({ auto: 'Auto', webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM' });
+export const backendLabel = (name) => BACKEND_LABELS[name] ?? name;
 
 // The backends to try, in order, for a request ('auto' or a backend name), with the reason
 // for each one passed over. The first entry of `order` is tried first.

@@ -66,3 +66,21 @@ export async function fetchVerified(url, expected, onProgress) {
 export async function verifyFiles(entries) {
   await Promise.all(entries.map(([url, expected]) => fetchVerified(url, expected)));
 }
+
+// Reports one progress stream over several files: {stage, loaded, total} in bytes.
+export function progressOver(stage, files, onProgress) {
+  const total = files.reduce((sum, [, expected]) => sum + (expected.bytes ?? 0), 0);
+  const loadedPerFile = new Map();
+  return (url) => (loaded) => {
+    loadedPerFile.set(url, loaded);
+    let sum = 0;
+    for (const value of loadedPerFile.values()) sum += value;
+    onProgress?.({ stage, loaded: sum, total });
+  };
+}
+
+// files: [[url, expected]] -> [Uint8Array], reported as one progress stream.
+export async function fetchAllVerified(stage, files, onProgress) {
+  const track = progressOver(stage, files, onProgress);
+  return Promise.all(files.map(([url, expected]) => fetchVerified(url, expected, track(url))));
+}

@@ -1,7 +1,7 @@
-// The inference Web Worker: speaks the protocol in protocol.js around the shared engine.
+// The inference Web Worker's entry: speaks the protocol in protocol.js around the engines.
 
 import { probeCapabilities } from './capabilities.js';
-import { createEngine } from './inference.js';
+import { createEngine } from './create-engine.js';
 import { MessageType } from './protocol.js';
 
 let engine = null;

@@ -12,55 +12,46 @@ import pytest
 from PIL import Image
 
 from server import ROOT
-from tests.e2e.app_driver import (
-    assert_face_outline,
-    assert_plausible_face,
-    export,
-    exported_labels,
-    open_app,
-    start_camera,
-    status,
-    wait_frames,
-)
+from tests.support.faces import assert_face_outline, assert_plausible_face
 
 pytestmark = pytest.mark.e2e
 
 
-def test_webcam_parse_is_a_face_and_all_requests_stay_local(page, live_server):
-    open_app(page, live_server)
-    start_camera(page)
-    shown = wait_frames(page, 2)
+def test_webcam_parse_is_a_face_and_all_requests_stay_local(app):
+    app.open()
+    app.start_camera()
+    shown = app.wait_frames(2)
     assert shown["where"] == "worker"
     assert shown["size"] == "448"
-    labels = exported_labels(page)
+    labels = app.labels()
     assert labels.shape == (448, 448), "the astronaut clip is square, so is the model input"
     assert_plausible_face(labels)
 
-    areas = json.loads(export(page, "#export-areas"))
+    areas = json.loads(app.export("#export-areas"))
     assert areas["width"] == 448 and areas["height"] == 448
     assert sum(c["pixels"] for c in areas["classes"].values()) == 448 * 448
     assert areas["classes"]["skin"]["pixels"] == int((labels == 1).sum())
 
-    colors = np.asarray(Image.open(io.BytesIO(export(page, "#export-color"))).convert("RGB"))
+    colors = np.asarray(Image.open(io.BytesIO(app.export("#export-color"))).convert("RGB"))
     manifest = json.loads((ROOT / "models" / "manifest.json").read_text())
     assert tuple(colors[labels == 1][0]) == tuple(manifest["classes"][1]["color"])
 
-    legend_skin = page.inner_text("#legend li[data-class-id='1'] .share")
+    legend_skin = app.page.inner_text("#legend li[data-class-id='1'] .share")
     assert legend_skin.endswith("%")
-    assert page.requests, "requests were recorded"
+    assert app.page.requests, "requests were recorded"
 
 
 @pytest.mark.parametrize("where", ["worker", "main"])
 @pytest.mark.parametrize("size", [288, 448, 1024])
-def test_every_size_on_wasm_in_worker_and_on_main_thread(page, live_server, size, where):
-    open_app(page, live_server, backend="wasm", size=size, thread=where)
+def test_every_size_on_wasm_in_worker_and_on_main_thread(app, size, where):
+    app.open(backend="wasm", size=size, thread=where)
     # Every core: tfjs would take half of them (1 here) unless the engine works around it.
-    info = page.inner_text("#backend-info")
+    info = app.page.inner_text("#backend-info")
     cores = os.cpu_count()
     assert f"TensorFlow.js WASM, SIMD, {cores} thread{'' if cores == 1 else 's'}," in info, info
-    start_camera(page)
-    wait_frames(page, 2, size=size, where=where, backend="wasm")
-    labels = exported_labels(page)
+    app.start_camera()
+    app.wait_frames(2, size=size, where=where, backend="wasm")
+    labels = app.labels()
     assert labels.shape == (size, size)
     if size >= 448:
         assert_plausible_face(labels)
@@ -70,77 +61,77 @@ def test_every_size_on_wasm_in_worker_and_on_main_thread(page, live_server, size
 
 
 @pytest.mark.parametrize("backend", ["webgl", "webgpu"])
-def test_software_gpu_backends_at_288(page, live_server, backend):
-    open_app(page, live_server, backend=backend, size=288, thread="worker")
-    info = page.inner_text("#backend-info")
+def test_software_gpu_backends_at_288(app, backend):
+    app.open(backend=backend, size=288, thread="worker")
+    info = app.page.inner_text("#backend-info")
     assert "software" in info, info
-    start_camera(page)
-    wait_frames(page, 1, size=288, backend=backend)
-    assert_face_outline(exported_labels(page))
+    app.start_camera()
+    app.wait_frames(1, size=288, backend=backend)
+    assert_face_outline(app.labels())
 
 
-def test_auto_backend_says_what_runs_and_why(page, live_server):
-    open_app(page, live_server)
-    info = page.inner_text("#backend-info")
+def test_auto_backend_says_what_runs_and_why(app):
+    app.open()
+    info = app.page.inner_text("#backend-info")
     # This machine has only software GPUs: Auto must pick WASM and name the reason.
-    assert page.eval_on_selector("#backend-info", "e => e.dataset.backend") == "wasm"
+    assert app.page.eval_on_selector("#backend-info", "e => e.dataset.backend") == "wasm"
     assert "WebGL skipped: software renderer" in info, info
     assert "WebGPU skipped" in info, info
 
 
-def test_switching_while_running_keeps_it_running(page, live_server):
-    open_app(page, live_server, backend="wasm", size=448)
-    start_camera(page)
-    wait_frames(page, 1, size=448, where="worker", backend="wasm")
+def test_switching_while_running_keeps_it_running(app):
+    app.open(backend="wasm", size=448)
+    app.start_camera()
+    app.wait_frames(1, size=448, where="worker", backend="wasm")
 
-    page.select_option("#size-select", "288")
-    wait_frames(page, 2, size=288, where="worker", backend="wasm")
+    app.page.select_option("#size-select", "288")
+    app.wait_frames(2, size=288, where="worker", backend="wasm")
 
-    page.select_option("#engine-select", "ort")
-    wait_frames(page, 2, size=288, where="worker", backend="wasm", engine="ort")
-    page.select_option("#engine-select", "tfjs")
+    app.page.select_option("#engine-select", "ort")
+    app.wait_frames(2, size=288, where="worker", backend="wasm", engine="ort")
+    app.page.select_option("#engine-select", "tfjs")
 
-    page.check("#main-thread-toggle")
-    wait_frames(page, 2, size=288, where="main", backend="wasm", engine="tfjs")
+    app.page.check("#main-thread-toggle")
+    app.wait_frames(2, size=288, where="main", backend="wasm", engine="tfjs")
 
-    page.select_option("#backend-select", "webgl")
-    wait_frames(page, 1, size=288, where="main", backend="webgl")
+    app.page.select_option("#backend-select", "webgl")
+    app.wait_frames(1, size=288, where="main", backend="webgl")
 
-    page.uncheck("#main-thread-toggle")
-    page.select_option("#backend-select", "wasm")
-    page.select_option("#size-select", "1024")
-    wait_frames(page, 1, size=1024, where="worker", backend="wasm")
-    assert status(page)["state"] == "running"
-    assert_plausible_face(exported_labels(page))
+    app.page.uncheck("#main-thread-toggle")
+    app.page.select_option("#backend-select", "wasm")
+    app.page.select_option("#size-select", "1024")
+    app.wait_frames(1, size=1024, where="worker", backend="wasm")
+    assert app.status()["state"] == "running"
+    assert_plausible_face(app.labels())
 
 
-def test_photo_and_webcam_give_the_same_parse(page, live_server, webcam_frame, tmp_path):
+def test_photo_and_webcam_give_the_same_parse(app, webcam_frame, tmp_path):
     photo = tmp_path / "astronaut.png"
     Image.fromarray(webcam_frame).save(photo)
-    open_app(page, live_server, backend="wasm", size=448)
+    app.open(backend="wasm", size=448)
 
-    page.set_input_files("#photo-input", str(photo))
-    page.wait_for_function("document.querySelector('#status').dataset.state === 'parsed'")
-    from_photo = exported_labels(page)
+    app.open_photo(photo)
+    app.wait_state("parsed")
+    from_photo = app.labels()
 
-    start_camera(page)
-    wait_frames(page, 2)
-    from_webcam = exported_labels(page)
+    app.start_camera()
+    app.wait_frames(2)
+    from_webcam = app.labels()
 
     assert from_photo.shape == from_webcam.shape == (448, 448)
     agreement = float((from_photo == from_webcam).mean())
     assert agreement >= 0.97, f"photo and webcam parses agree on only {agreement:.1%} of pixels"
 
 
-def test_sample_photo_and_drop(page, live_server, webcam_frame):
-    open_app(page, live_server, backend="wasm", size=288)
-    page.click("#sample-photo")
-    page.wait_for_function("document.querySelector('#status').dataset.state === 'parsed'")
-    assert_face_outline(exported_labels(page))
+def test_sample_photo_and_drop(app, webcam_frame):
+    app.open(backend="wasm", size=288)
+    app.page.click("#sample-photo")
+    app.wait_state("parsed")
+    assert_face_outline(app.labels())
 
     png = io.BytesIO()
     Image.fromarray(webcam_frame[::-1].copy()).save(png, format="PNG")  # upside down: a different parse
-    page.evaluate(
+    app.page.evaluate(
         """(bytes) => {
             const file = new File([new Uint8Array(bytes)], 'dropped.png', {type: 'image/png'});
             const data = new DataTransfer();
@@ -149,34 +140,27 @@ def test_sample_photo_and_drop(page, live_server, webcam_frame):
         }""",
         list(png.getvalue()),
     )
-    page.wait_for_function("document.querySelector('#status-text').textContent.includes('dropped.png')")
+    app.page.wait_for_function("document.querySelector('#status-text').textContent.includes('dropped.png')")
 
 
-def test_tensors_stay_flat_over_50_frames(page, live_server):
-    open_app(page, live_server, backend="wasm", size=288)
-    start_camera(page)
-    after_warmup = wait_frames(page, 3)
-    after_50 = wait_frames(page, 50)
+def test_tensors_stay_flat_over_50_frames(app):
+    app.open(backend="wasm", size=288)
+    app.start_camera()
+    after_warmup = app.wait_frames(3)
+    after_50 = app.wait_frames(50)
     assert int(after_50["tensors"]) == int(after_warmup["tensors"]), (after_warmup["tensors"], after_50["tensors"])
     assert int(after_50["frames"]) >= int(after_warmup["frames"]) + 50
 
 
-def test_bad_photo_gets_a_message_and_the_app_goes_on(page, live_server, tmp_path):
-    open_app(page, live_server, backend="wasm", size=288)
+def test_bad_photo_gets_a_message_and_the_app_goes_on(app, tmp_path):
+    app.open(backend="wasm", size=288)
     not_an_image = tmp_path / "notes.png"
     not_an_image.write_text("this is text, not a PNG")
-    page.set_input_files("#photo-input", str(not_an_image))
-    page.wait_for_selector("#message:not([hidden])")
-    assert "not an image" in page.inner_text("#message")
-    start_camera(page)
-    wait_frames(page, 1)
-
-
-def parse_photo_in_browser(page, photo: np.ndarray, path: Path) -> np.ndarray:
-    Image.fromarray(photo).save(path)
-    page.set_input_files("#photo-input", str(path))
-    page.wait_for_function(f"document.querySelector('#status').dataset.state === 'parsed' && document.querySelector('#status-text').textContent.includes({json.dumps(path.name)})")
-    return exported_labels(page)
+    app.open_photo(not_an_image)
+    app.page.wait_for_selector("#message:not([hidden])")
+    assert "not an image" in app.page.inner_text("#message")
+    app.start_camera()
+    app.wait_frames(1)
 
 
 def assert_agrees_with_native(in_browser: np.ndarray, native: np.ndarray, what: str):
@@ -187,7 +171,7 @@ def assert_agrees_with_native(in_browser: np.ndarray, native: np.ndarray, what: 
 
 @pytest.mark.parametrize("size", [288, 448])
 @pytest.mark.parametrize("engine", ["tfjs", "ort"])
-def test_browser_labels_match_the_native_cli(page, live_server, webcam_frame, tmp_path, engine, size):
+def test_browser_labels_match_the_native_cli(app, webcam_frame, tmp_path, engine, size):
     from faceparts.cli import Parser
 
     # The photo is given at the model's input size, so neither side resamples it and the
@@ -195,37 +179,62 @@ def test_browser_labels_match_the_native_cli(page, live_server, webcam_frame, tm
     photo = np.asarray(Image.fromarray(webcam_frame).resize((size, size), Image.BILINEAR))
     native = Parser(ROOT / "models" / "manifest.json").labels(photo, size)
 
-    open_app(page, live_server, engine=engine, backend="wasm", size=size)
-    in_browser = parse_photo_in_browser(page, photo, tmp_path / "face.png")
+    app.open(engine=engine, backend="wasm", size=size)
+    in_browser = app.parse_photo(photo, tmp_path / "face.png")
     assert_agrees_with_native(in_browser, native, f"{engine} in the browser")
 
 
 @pytest.mark.parametrize("backend", ["webgl", "webgpu"])
-def test_onnx_runtime_web_on_the_gpu_matches_native(page, live_server, webcam_frame, tmp_path, backend):
+def test_onnx_runtime_web_on_the_gpu_matches_native(app, webcam_frame, tmp_path, backend):
     """ORT's GPU backends, on SwiftShader here, agree with native ONNX Runtime: at two input
     sizes in one session (WebGL fixes the size per ORT session, so the engine keeps one per size)."""
     from faceparts.cli import Parser
 
     parser = Parser(ROOT / "models" / "manifest.json")
-    open_app(page, live_server, engine="ort", backend=backend, size=288)
-    info = page.inner_text("#backend-info")
+    app.open(engine="ort", backend=backend, size=288)
+    info = app.page.inner_text("#backend-info")
     label = {"webgl": "WebGL", "webgpu": "WebGPU"}[backend]
     assert info.startswith(f"Running on ONNX Runtime Web {label} on "), info
-    assert page.eval_on_selector("#backend-info", "e => e.dataset.backend") == backend
+    assert app.page.eval_on_selector("#backend-info", "e => e.dataset.backend") == backend
 
     square = np.asarray(Image.fromarray(webcam_frame).resize((288, 288), Image.BILINEAR))
-    assert_agrees_with_native(parse_photo_in_browser(page, square, tmp_path / "square.png"),
+    assert_agrees_with_native(app.parse_photo(square, tmp_path / "square.png"),
                               parser.labels(square, 288), f"ORT {label} at 288x288")
     # A landscape photo: the model input becomes 224x288.
     landscape = np.asarray(Image.fromarray(webcam_frame).resize((288, 224), Image.BILINEAR))
-    assert_agrees_with_native(parse_photo_in_browser(page, landscape, tmp_path / "landscape.png"),
+    assert_agrees_with_native(app.parse_photo(landscape, tmp_path / "landscape.png"),
                               parser.labels(landscape, 288), f"ORT {label} at 224x288")
 
 
-def test_onnx_runtime_web_on_the_main_thread(page, live_server):
-    open_app(page, live_server, engine="ort", backend="wasm", size=448, thread="main")
-    info = page.inner_text("#backend-info")
+def test_onnx_runtime_web_on_the_main_thread(app):
+    app.open(engine="ort", backend="wasm", size=448, thread="main")
+    info = app.page.inner_text("#backend-info")
     assert info.startswith("Running on ONNX Runtime Web WASM, 2 threads, on the main thread"), info
-    start_camera(page)
-    wait_frames(page, 1, engine="ort", backend="wasm", where="main", size=448)
-    assert_plausible_face(exported_labels(page))
+    app.start_camera()
+    app.wait_frames(1, engine="ort", backend="wasm", where="main", size=448)
+    assert_plausible_face(app.labels())
+
+
+def test_an_unknown_url_setting_gets_a_message_and_the_default(app):
+    app.open(size=500, zoom=2)
+    shown = app.message()
+    assert "size=500 is not one of 288, 448, 1024: 448 is used." in shown, shown
+    assert 'The URL parameter "zoom" is unknown and was ignored' in shown, shown
+    assert app.page.eval_on_selector("#size-select", "e => e.value") == "448"
+
+
+def test_a_size_change_during_a_main_thread_photo_parse_parses_it_again(app, webcam_frame, tmp_path):
+    # WebGL (software here) leaves the page free while the GPU works, so the change lands while
+    # the first frame is in flight; WASM on the main thread would hold the page until it is done.
+    app.open(backend="webgl", size=288, thread="main")
+    photo = tmp_path / "face.png"
+    Image.fromarray(webcam_frame).save(photo)
+    app.open_photo(photo)
+    app.page.wait_for_timeout(1500)
+    assert app.status()["state"] == "ready", "the first frame was meant to be in flight"
+    app.page.select_option("#size-select", "448")
+    app.page.wait_for_function("(() => { const s = document.querySelector('#status').dataset;"
+                               " return Number(s.frames) >= 2 && s.size === '448'; })()")
+    shown = app.status()
+    assert shown["state"] == "parsed" and shown["frames"] == "2", shown
+    assert app.labels().shape == (448, 448)

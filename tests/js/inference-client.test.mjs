@@ -18,7 +18,7 @@ class FakeWorker {
   }
 }
 globalThis.Worker = FakeWorker;
-const { WorkerRunner } = await import('../../web/js/inference-client.js');
+const { WorkerRunner } = await import('../../worker/worker-runner.js');
 
 async function readyRunner(warmupMs) {
   const runner = new WorkerRunner();

@@ -25,7 +25,7 @@ SPEC = ModelSpec.load(ROOT / "models" / "manifest.json")
     ],
 )
 def test_input_shape_keeps_aspect_ratio_on_multiples_of_32(frame, size, expected):
-    shape = pipeline.input_shape(*frame, size)
+    shape = SPEC.input_shape(*frame, size)
     assert shape == expected
     assert all(side % 32 == 0 for side in shape)
 
@@ -33,7 +33,7 @@ def test_input_shape_keeps_aspect_ratio_on_multiples_of_32(frame, size, expected
 @pytest.mark.parametrize(("frame", "size"), [((0, 10), 448), ((10, 10), 300), ((10, 10), 0)])
 def test_input_shape_rejects_empty_frames_and_odd_sizes(frame, size):
     with pytest.raises(ValueError):
-        pipeline.input_shape(*frame, size)
+        SPEC.input_shape(*frame, size)
 
 
 def test_preprocess_scales_rgb_to_minus_one_one_and_drops_alpha():

@@ -1,6 +1,6 @@
 // Small DOM helpers: legend, status line, progress, messages and downloads.
 
-import { backendLabel } from '../../worker/capabilities.js';
+import { backendLabel } from '../../worker/runner.js';
 
 const $ = (id) => document.getElementById(id);
 

@@ -1,8 +1,12 @@
 """PyScript entry point: loads numpy and Pillow, then hands the faceparts pipeline to the page.
 
-Only conversion between JS typed arrays and numpy happens here; the work itself
-is in the faceparts package, which CPython tests import unchanged.
+The names it hands over (API below) are the page<->Python boundary, documented
+in web/js/python.js. Only conversion between JS typed arrays and numpy happens
+here; the work itself is in the faceparts package, which CPython tests import
+unchanged.
 """
+
+import json
 
 import js
 import pyodide_js
@@ -35,7 +39,7 @@ def _js_object(mapping):
 
 
 def input_shape(frame_height, frame_width, size):
-    return to_js(list(pipeline.input_shape(int(frame_height), int(frame_width), int(size))))
+    return to_js(list(spec.input_shape(int(frame_height), int(frame_width), int(size))))
 
 
 def postprocess(labels, height, width):
@@ -51,25 +55,20 @@ def postprocess(labels, height, width):
 
 def export_parse(kind, labels, height, width, extra_json="{}"):
     label_map = _from_js(labels, np.uint8, (int(height), int(width)))
-    if kind == "label-png":
-        data = export.label_png(label_map, spec.palette)
-    elif kind == "color-png":
-        data = export.color_png(label_map, spec.palette)
-    elif kind == "areas-json":
-        import json
-        data = export.areas_json(label_map, list(spec.class_names), json.loads(extra_json)).encode()
-    else:
-        raise ValueError(f"unknown export kind {kind!r}")
+    data = export.export_parse(kind, label_map, spec.palette, list(spec.class_names), json.loads(extra_json))
     return _typed_array(js.Uint8Array, np.frombuffer(data, dtype=np.uint8))
 
 
+# Exactly the names web/js/python.js documents.
+API = {
+    "inputShape": create_proxy(input_shape),
+    "postprocess": create_proxy(postprocess),
+    "exportParse": create_proxy(export_parse),
+    "exportKinds": _js_object({kind: {"suffix": e.suffix, "mime": e.mime} for kind, e in export.EXPORTS.items()}),
+    "versions": _js_object({"numpy": np.__version__, "pillow": __import__("PIL").__version__}),
+}
 api = js.Object.new()
-for name, function in {
-    "inputShape": input_shape,
-    "postprocess": postprocess,
-    "exportParse": export_parse,
-}.items():
-    setattr(api, name, create_proxy(function))
-api.versions = _js_object({"numpy": np.__version__, "pillow": __import__("PIL").__version__})
+for name, value in API.items():
+    setattr(api, name, value)
 js.window.facepartsPython = api
 js.window.dispatchEvent(js.CustomEvent.new("faceparts:python-ready"))

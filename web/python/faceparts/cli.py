@@ -21,6 +21,7 @@ from . import export, metrics, pipeline
 from .model_manifest import ModelSpec
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+MANIFEST_PATH = REPO_ROOT / "models" / "manifest.json"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
 # Pillow refuses more pixels than this as a possible decompression bomb; say so plainly.
 Image.MAX_IMAGE_PIXELS = 120_000_000
@@ -48,7 +49,7 @@ class Parser:
 
     def labels(self, rgb: np.ndarray, size: int) -> np.ndarray:
         """uint8 [H,W] class ids at the model input size for this image."""
-        height, width = pipeline.input_shape(rgb.shape[0], rgb.shape[1], size)
+        height, width = self.spec.input_shape(rgb.shape[0], rgb.shape[1], size)
         batch = pipeline.preprocess(rgb, height, width, self.spec.scale, self.spec.offset)[None]
         return self.session.run([self.labels_name], {self.input_name: batch})[0]
 
@@ -113,10 +114,11 @@ def command_parse(args) -> int:
             continue
         labels = resize_labels(parser.labels(rgb, args.size), rgb.shape[0], rgb.shape[1])
         stem = args.out / path.stem
-        Path(f"{stem}.labels.png").write_bytes(export.label_png(labels, parser.spec.palette))
-        Image.fromarray(overlay(rgb, labels, parser.spec.palette)).save(f"{stem}.overlay.png")
-        Path(f"{stem}.areas.json").write_text(
-            export.areas_json(labels, list(parser.spec.class_names), {"source": str(path), "size": args.size}))
+        spec = parser.spec
+        for kind in ("label-png", "areas-json"):
+            Path(f"{stem}.{export.EXPORTS[kind].suffix}").write_bytes(export.export_parse(
+                kind, labels, spec.palette, list(spec.class_names), {"source": str(path), "size": args.size}))
+        Image.fromarray(overlay(rgb, labels, spec.palette)).save(f"{stem}.overlay.png")
         print(f"{path} -> {stem}.labels.png, .overlay.png, .areas.json")
     print(f"parsed {len(images) - failures} of {len(images)} images into {args.out}")
     return 1 if failures == len(images) else 0
@@ -169,9 +171,11 @@ def format_table(result: dict) -> str:
 
 def build_argument_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="faceparts", description=__doc__.splitlines()[0])
-    parser.add_argument("--manifest", type=Path, default=REPO_ROOT / "models" / "manifest.json", help=argparse.SUPPRESS)
+    parser.add_argument("--manifest", type=Path, default=MANIFEST_PATH, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
-    sizes = dict(type=int, choices=pipeline.MODEL_SIZES, default=448, help="model input size (default 448)")
+    spec = ModelSpec.load(MANIFEST_PATH)
+    sizes = dict(type=int, choices=spec.sizes, default=spec.default_size,
+                 help=f"model input size (default {spec.default_size})")
 
     parse = commands.add_parser("parse", help="parse image files or folders")
     parse.add_argument("paths", type=Path, nargs="+", metavar="PATH")

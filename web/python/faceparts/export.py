@@ -1,9 +1,15 @@
-"""Encodes a parse for download: label PNG, colour PNG and per-class areas as JSON."""
+"""Encodes a parse for download: label PNG, colour PNG and per-class areas as JSON.
+
+EXPORTS is the one list of export kinds: the page offers a button per kind
+(data-export="kind") and names the file with its suffix.
+"""
 
 from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from PIL import Image
@@ -35,3 +41,26 @@ def areas_json(labels: np.ndarray, class_names: list[str], extra: dict | None = 
     document.update(extra or {})
     document["classes"] = class_areas(labels, class_names)
     return json.dumps(document, indent=2)
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    suffix: str
+    mime: str
+    # (labels, palette, class_names, extra) -> the file's bytes
+    encode: Callable[[np.ndarray, np.ndarray, list[str], dict], bytes]
+
+
+EXPORTS = {
+    "label-png": ExportKind("labels.png", "image/png", lambda labels, palette, names, extra: label_png(labels, palette)),
+    "color-png": ExportKind("colors.png", "image/png", lambda labels, palette, names, extra: color_png(labels, palette)),
+    "areas-json": ExportKind("areas.json", "application/json",
+                             lambda labels, palette, names, extra: areas_json(labels, names, extra).encode()),
+}
+
+
+def export_parse(kind: str, labels: np.ndarray, palette: np.ndarray, class_names: list[str], extra: dict | None = None) -> bytes:
+    """The bytes of export `kind` (a key of EXPORTS) for a label map."""
+    if kind not in EXPORTS:
+        raise ValueError(f"unknown export kind {kind!r}; known: {', '.join(EXPORTS)}")
+    return EXPORTS[kind].encode(labels, palette, class_names, extra or {})

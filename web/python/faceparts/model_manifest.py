@@ -8,13 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .pipeline import palette_array
+from .pipeline import input_shape, palette_array
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     scale: float
     offset: float
+    multiple: int
     sizes: tuple[int, ...]
     default_size: int
     class_names: tuple[str, ...]
@@ -28,11 +29,16 @@ class ModelSpec:
         return cls(
             scale=float(manifest["input"]["scale"]),
             offset=float(manifest["input"]["offset"]),
+            multiple=int(manifest["input"]["multiple_of"]),
             sizes=tuple(manifest["sizes"]),
             default_size=int(manifest["default_size"]),
             class_names=tuple(c["name"] for c in classes),
             palette=palette_array([c["color"] for c in classes]),
         )
+
+    def input_shape(self, frame_height: int, frame_width: int, size: int) -> tuple[int, int]:
+        """The model input's (height, width) for a frame at `size` (pipeline.input_shape)."""
+        return input_shape(frame_height, frame_width, size, self.multiple)
 
     @classmethod
     def load(cls, path: str | Path) -> "ModelSpec":

@@ -9,17 +9,12 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-MODEL_SIZES = (288, 448, 1024)
-# BiSeNetV2 downsamples by 32; other sizes get misaligned feature maps.
-SIZE_MULTIPLE = 32
-
-
-def input_shape(frame_height: int, frame_width: int, size: int, multiple: int = SIZE_MULTIPLE) -> tuple[int, int]:
+def input_shape(frame_height: int, frame_width: int, size: int, multiple: int) -> tuple[int, int]:
     """(height, width) of the model input for a frame, keeping its aspect ratio.
 
     The longer side becomes `size`; the shorter one is scaled alike and rounded
-    to the nearest multiple of `multiple` (at least one multiple). A square
-    frame gives a square input.
+    to the nearest multiple of `multiple` (the manifest's multiple_of: BiSeNetV2
+    downsamples by 32), at least one multiple. A square frame gives a square input.
     """
     if frame_height <= 0 or frame_width <= 0:
         raise ValueError(f"frame has no pixels ({frame_width}x{frame_height})")
@@ -54,8 +49,9 @@ def to_rgb(image: np.ndarray) -> np.ndarray:
     raise ValueError(f"expected an image of shape [H,W], [H,W,3] or [H,W,4], got {list(image.shape)}")
 
 
-def preprocess(image: np.ndarray, height: int, width: int, scale: float = 1 / 127.5, offset: float = -1.0) -> np.ndarray:
-    """Image -> the model's float32 [height,width,3] input: RGB resized, then x*scale+offset."""
+def preprocess(image: np.ndarray, height: int, width: int, scale: float, offset: float) -> np.ndarray:
+    """Image -> the model's float32 [height,width,3] input: RGB resized, then x*scale+offset
+    (the manifest's normalisation)."""
     rgb = resize_rgb(to_rgb(image), height, width)
     normalized = np.empty(rgb.shape, dtype=np.float32)
     # Two passes over the pixels, converting on the fly, instead of a separate astype copy.

@@ -1,6 +1,10 @@
+"""The server on the built app (vendor/, models/dist/): what it serves, with which headers, and what not."""
+
 import pytest
 
 from server import create_app
+
+pytestmark = pytest.mark.integration
 
 
 def test_index_is_the_page(client):

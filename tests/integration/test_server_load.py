@@ -1,6 +1,10 @@
-"""The production server under concurrent load: a short run of bench/load.py's clients."""
+"""The production server under concurrent load: a short run of the clients bench/load.py uses."""
 
-from bench.load import PAGE_LOAD, hammer, production_server
+import pytest
+
+from tests.support.load import PAGE_LOAD, hammer, production_server
+
+pytestmark = pytest.mark.integration
 
 
 def test_waitress_serves_50_concurrent_clients_without_an_error():

@@ -1,15 +1,8 @@
-// Runs the inference engine either in a Web Worker or on the main thread, behind one interface:
-//   await runner.init({engine, backend, manifest, assets, assetsUrl, warmup}) -> ready info
-//   await runner.infer(pixels: Uint8ClampedArray RGBA [H,W,4], height, width)
-//       -> {labels: Uint8Array, normalizeMs, inferenceMs, numTensors}
-//   runner.dispose()
-// The engine code is the same module in both cases (worker/inference.js).
-// A rejected infer() carries `fatal` when this runner cannot go on (its worker crashed or hung)
-// and `lost` when the engine's GPU context is gone: the page then replaces the runner.
+// Runs the engine in a Web Worker (worker.js), speaking protocol.js, with a hang watchdog.
 
-import { MessageType } from '../../worker/protocol.js';
+import { MessageType } from './protocol.js';
 
-const WORKER_URL = new URL('../../worker/worker.js', import.meta.url);
+const WORKER_URL = new URL('./worker.js', import.meta.url);
 // A frame that takes this many times the usual inference (and at least the floor) means the
 // worker hangs. Software GPUs take tens of seconds a frame, hence the generous floor.
 const HANG_FACTOR = 10;
@@ -19,7 +12,7 @@ const runnerError = (message, flags) => Object.assign(new Error(message), flags)
 
 export class WorkerRunner {
   constructor({ onProgress } = {}) {
-    this.where = 'worker';
+    this.thread = 'worker';
     this.onProgress = onProgress;
     this.pending = new Map();
     this.nextId = 1;
@@ -115,46 +108,4 @@ export class WorkerRunner {
     this.failAll(this.dead);
     this.worker.terminate();
   }
-}
-
-export class MainThreadRunner {
-  constructor({ onProgress } = {}) {
-    this.where = 'main';
-    this.onProgress = onProgress;
-    this.engine = null;
-  }
-
-  async probe() {
-    const { probeCapabilities } = await import('../../worker/capabilities.js');
-    return probeCapabilities();
-  }
-
-  async init(options) {
-    this.dispose();
-    const { createEngine } = await import('../../worker/inference.js');
-    const created = await createEngine({ ...options, onProgress: this.onProgress });
-    this.engine = created.engine;
-    return {
-      backend: this.engine.backend,
-      detail: this.engine.detail,
-      fallbacks: created.fallbacks,
-      loadMs: created.loadMs,
-      warmupMs: created.warmupMs,
-    };
-  }
-
-  async infer(pixels, height, width) {
-    if (!this.engine) throw new Error('the model is not loaded yet');
-    const result = await this.engine.run(pixels, height, width);
-    return { ...result, height, width, numTensors: this.engine.numTensors() };
-  }
-
-  dispose() {
-    this.engine?.dispose();
-    this.engine = null;
-  }
-}
-
-export function createRunner(where, options) {
-  return where === 'main' ? new MainThreadRunner(options) : new WorkerRunner(options);
 }

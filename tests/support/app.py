@@ -1,0 +1,94 @@
+"""Drives the faceparts page: open it with settings, read its status, wait for frames, use the
+camera and photos, export. Offered to the tests as the `app` fixture and imported by bench/.
+
+Waits go through the page's public surface: the #status data-* attributes, #message and the
+element ids the README lists.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from urllib.parse import urlencode
+
+import numpy as np
+from PIL import Image
+
+READY_OR_ERROR = "['ready', 'error'].includes(document.querySelector('#status').dataset.state)"
+
+
+class App:
+    """One page of the app. `requests` lists every URL the page asked for since it was created."""
+
+    def __init__(self, page, url: str):
+        self.page = page
+        self.url = url
+        self.requests: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+
+    def open(self, timeout_ms: float | None = None, **settings) -> "App":
+        """Loads the page with these URL settings and waits until it is ready."""
+        self.goto(**settings)
+        self.page.wait_for_function(READY_OR_ERROR, timeout=timeout_ms)
+        assert self.status()["state"] == "ready", self.page.inner_text("footer")
+        return self
+
+    def open_failing(self, **settings) -> str:
+        """Loads a page that must fail to start; -> the message it shows."""
+        self.goto(**settings)
+        self.page.wait_for_function("document.querySelector('#status').dataset.state === 'error'", timeout=60_000)
+        return self.page.inner_text("#message")
+
+    def goto(self, **settings):
+        self.page.goto(f"{self.url}/?{urlencode(settings)}")
+
+    def status(self) -> dict:
+        return self.page.eval_on_selector("#status", "element => ({...element.dataset})")
+
+    def wait_state(self, state: str):
+        self.page.wait_for_function(f"document.querySelector('#status').dataset.state === {json.dumps(state)}")
+
+    def wait_frames(self, count: int, **expected) -> dict:
+        """Waits until `count` more frames finished with the expected status (size, backend, where...)."""
+        start = int(self.status().get("frames") or 0)
+        conditions = " && ".join(f"s.{key} === {json.dumps(str(value))}" for key, value in expected.items()) or "true"
+        self.page.wait_for_function(
+            f"(() => {{ const s = document.querySelector('#status').dataset; return Number(s.frames) >= {start + count} && {conditions}; }})()"
+        )
+        return self.status()
+
+    def start_camera(self):
+        self.page.click("#camera-start")
+        self.wait_state("running")
+
+    def open_photo(self, path: Path):
+        self.page.set_input_files("#photo-input", str(path))
+
+    def wait_parsed(self, name: str):
+        self.page.wait_for_function(f"document.querySelector('#status-text').textContent === 'Parsed ' + {json.dumps(name)}")
+
+    def parse_photo(self, photo: np.ndarray, path: Path) -> np.ndarray:
+        """Saves `photo` to `path`, has the page parse it, and returns the exported labels."""
+        Image.fromarray(photo).save(path)
+        self.open_photo(path)
+        self.wait_parsed(path.name)
+        return self.labels()
+
+    def message(self) -> str:
+        return self.page.inner_text("#message") if self.page.is_visible("#message") else ""
+
+    def wait_message(self, text: str) -> str:
+        self.page.wait_for_function(f"document.querySelector('#message').textContent.includes({json.dumps(text)})")
+        return self.message()
+
+    def export(self, button: str) -> bytes:
+        with self.page.expect_download() as download:
+            self.page.click(button)
+        return download.value.path().read_bytes()
+
+    def labels(self) -> np.ndarray:
+        """The class ids of the last parse, from the label PNG export."""
+        image = Image.open(io.BytesIO(self.export("#export-label")))
+        assert image.mode == "P", "the label PNG keeps class ids as palette indices"
+        return np.asarray(image)

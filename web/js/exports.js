@@ -1,0 +1,15 @@
+// Export of the last parse: one download per [data-export] button, in the formats Python offers.
+
+import * as ui from './ui.js';
+
+// parse: {labels, height, width, size, source, engine, backend}
+export function exportParse(python, kind, parse) {
+  if (!parse) {
+    ui.showMessage('Nothing to export yet: start the camera or open a photo first.', 'info');
+    return;
+  }
+  const { suffix, mime } = python.exportKinds[kind];
+  const extra = JSON.stringify({ source: parse.source, size: parse.size, engine: parse.engine, backend: parse.backend });
+  const bytes = python.exportParse(kind, parse.labels, parse.height, parse.width, extra);
+  ui.download(bytes, `faceparts-${parse.size}-${suffix}`, mime);
+}

@@ -1,0 +1,72 @@
+// The app's settings: one schema for what the URL and the controls can say.
+//
+// A setting has one name everywhere: the URL parameter, the field of the settings object and the
+// `data-setting` attribute (and `name`) of its control. The controls are drawn from the schema;
+// sizes and the default size come from models/manifest.json.
+
+import { BACKEND_LABELS, ENGINE_LABELS } from '../../worker/runner.js';
+
+export function settingsSchema(manifest) {
+  return {
+    engine: { values: Object.keys(ENGINE_LABELS), default: 'tfjs', restartsModel: true, labels: ENGINE_LABELS },
+    backend: { values: Object.keys(BACKEND_LABELS), default: 'auto', restartsModel: true, labels: BACKEND_LABELS },
+    size: { values: manifest.sizes, default: manifest.default_size },
+    // Its control is a checkbox: checked means the second value.
+    thread: { values: ['worker', 'main'], default: 'worker', restartsModel: true },
+  };
+}
+
+const parseValue = (spec, text) => spec.values.find((value) => String(value) === text);
+
+// URL query -> {settings, explicit: names given in the URL, problems: messages for the user}.
+// Unknown parameters and values are reported, never silently dropped.
+export function parseSettings(search, schema) {
+  const params = new URLSearchParams(search);
+  const settings = Object.fromEntries(Object.entries(schema).map(([name, spec]) => [name, spec.default]));
+  const explicit = new Set();
+  const problems = [];
+  for (const [name, text] of params) {
+    const spec = schema[name];
+    if (!spec) {
+      problems.push(`The URL parameter "${name}" is unknown and was ignored (known: ${Object.keys(schema).join(', ')}).`);
+      continue;
+    }
+    const value = parseValue(spec, text);
+    if (value === undefined) {
+      problems.push(`${name}=${text} is not one of ${spec.values.join(', ')}: ${spec.default} is used.`);
+      continue;
+    }
+    settings[name] = value;
+    explicit.add(name);
+  }
+  return { settings, explicit, problems };
+}
+
+// Fills each [data-setting] control from the schema and shows `settings`; calls
+// onChange(name, value) when the user changes one. Returns show(settings) for later changes
+// made by the app itself (a fallback to WASM, a move to the main thread).
+export function bindControls(root, schema, settings, onChange) {
+  const controls = Object.fromEntries([...root.querySelectorAll('[data-setting]')].map((control) => [control.dataset.setting, control]));
+  for (const [name, control] of Object.entries(controls)) {
+    const spec = schema[name];
+    if (!spec) throw new Error(`control for an unknown setting "${name}"`);
+    control.name = name;
+    if (control.tagName === 'SELECT') {
+      control.replaceChildren(...spec.values.map((value) => new Option(spec.labels?.[value] ?? String(value), String(value))));
+    }
+    control.addEventListener(control.type === 'range' ? 'input' : 'change', () => onChange(name, readControl(control, spec)));
+  }
+  const show = (current) => {
+    for (const [name, control] of Object.entries(controls)) {
+      if (control.type === 'checkbox') control.checked = current[name] === schema[name].values[1];
+      else control.value = String(current[name]);
+    }
+  };
+  show(settings);
+  return show;
+}
+
+function readControl(control, spec) {
+  if (control.type === 'checkbox') return spec.values[control.checked ? 1 : 0];
+  return parseValue(spec, control.value);
+}

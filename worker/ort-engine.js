@@ -1,0 +1,93 @@
+// The ONNX Runtime Web engine: the converted model on the WebGPU, WebGL or WASM backend.
+
+import { ModelEngine, describeGpu } from './engine.js';
+import { fetchAllVerified } from './verified-fetch.js';
+
+// The one ORT binary that runs the wasm backend (and JSEP for WebGPU) with SIMD and threads.
+const ORT_WASM = 'ort-wasm-simd-threaded.jsep.wasm';
+
+// A camera and a photo: the WebGL backend holds a session per input size, for at most these many.
+const WEBGL_SESSIONS_KEPT = 2;
+
+export class OrtEngine extends ModelEngine {
+  static async load({ backend, assetsUrl, assets, manifest, capabilities, onProgress }) {
+    const vendorUrl = new URL('vendor/ort/', assetsUrl);
+    const ort = await import(new URL('ort.all.min.mjs', vendorUrl).href);
+    ort.env.wasm.wasmPaths = vendorUrl.href;
+    const wasmUrl = new URL(ORT_WASM, vendorUrl).href;
+    [ort.env.wasm.wasmBinary] = await fetchAllVerified('runtime', [[wasmUrl, assets[`ort/${ORT_WASM}`] ?? {}]], onProgress);
+    // ORT defaults to 1 thread on a 2-core machine; without cross-origin isolation it has no choice.
+    ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency ?? 1) : 1;
+    const onnxDirUrl = new URL(`models/${manifest.onnx.dir}/`, assetsUrl);
+    // The conversion is not byte-reproducible: each build records its own sha256 next to the model.
+    const [recordBytes] = await fetchAllVerified('model', [[new URL(manifest.onnx.record, onnxDirUrl).href, {}]]);
+    const record = JSON.parse(new TextDecoder().decode(recordBytes));
+    // WebGL gets its own copy of the model, in ops its backend computes right (models/convert_onnx.py).
+    const modelName = backend === 'webgl' ? manifest.onnx.webgl_model : manifest.onnx.model;
+    const modelUrl = new URL(modelName, onnxDirUrl).href;
+    const [bytes] = await fetchAllVerified('model', [[modelUrl, record.files[modelName]]], onProgress);
+    return new OrtEngine(ort, bytes, backend, manifest, capabilities);
+  }
+
+  constructor(ort, modelBytes, backend, manifest, capabilities) {
+    super(manifest);
+    this.ort = ort;
+    this.modelBytes = modelBytes;
+    this.backend = backend;
+    this.onnx = manifest.onnx;
+    // WebGL fixes the input size at a session's first run; the others take any size.
+    this.sessions = new Map();
+    this.sessionPerSize = backend === 'webgl';
+    const threads = ort.env.wasm.numThreads;
+    this.detail = backend === 'wasm'
+      ? `ONNX Runtime Web WASM, ${threads} thread${threads === 1 ? '' : 's'}`
+      : `ONNX Runtime Web ${describeGpu(backend, capabilities)}`;
+  }
+
+  async sessionFor(height, width) {
+    const key = this.sessionPerSize ? `${height}x${width}` : 'any';
+    let session = this.sessions.get(key);
+    if (session) {
+      this.sessions.delete(key); // re-inserted below: the Map's order is least recently used first
+    } else {
+      session = await this.ort.InferenceSession.create(this.modelBytes, { executionProviders: [this.backend], graphOptimizationLevel: 'all' });
+      if (this.sessions.size === 0) this.watchGpuLoss();
+      while (this.sessions.size >= WEBGL_SESSIONS_KEPT) {
+        const [oldest, old] = this.sessions.entries().next().value;
+        this.sessions.delete(oldest);
+        await old.release();
+      }
+    }
+    this.sessions.set(key, session);
+    return session;
+  }
+
+  // ORT creates its WebGL context / WebGPU device with the first session.
+  watchGpuLoss() {
+    if (this.backend === 'webgl') this.gpuLoss.watchWebGL(this.ort.env.webgl?.context?.canvas);
+    else if (this.backend === 'webgpu') this.gpuLoss.watchWebGPU(this.ort.env.webgpu?.device);
+  }
+
+  async infer(input, height, width) {
+    const session = await this.sessionFor(height, width);
+    const feed = new this.ort.Tensor('float32', input, [1, height, width, 3]);
+    const results = await this.gpuLoss.race(session.run({ [this.onnx.input]: feed }, [this.onnx.labels_output]));
+    const output = results[this.onnx.labels_output];
+    try {
+      // Copied out: the output's buffer may belong to ORT.
+      return new Uint8Array(output.data);
+    } finally {
+      output.dispose?.();
+      feed.dispose?.();
+    }
+  }
+
+  numTensors() {
+    return null;
+  }
+
+  dispose() {
+    for (const session of this.sessions.values()) session.release?.();
+    this.sessions.clear();
+  }
+}
