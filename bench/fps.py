@@ -1,11 +1,12 @@
 """Browser speed of faceparts beside the peer and native ONNX Runtime, in one run.
 
     .venv/bin/python -m bench.fps [--budget 12] [--sizes 288,448,1024] [--clips astronaut,talking-head]
-                                  [--gpu-size 288] [--gpu-frames 2] [--no-peer]
-                                  [--engines tfjs,ort,peer] [--backends wasm,webgl,webgpu] [--out bench/results/fps]
+                                  [--gpu-size 288] [--gpu-frames 2] [--no-peer] [--faces on,off]
+                                  [--engines tfjs,ort,peer] [--backends wasm,webgl,webgpu] [--threads worker,main]
+                                  [--out bench/results/fps]
 
 Drives the real app in headless Chromium (the tests' flags) with a fake webcam, one fresh page per
-cell: engine (tfjs, ORT) x backend x size x worker/main. Each cell records model load and first
+cell: engine (tfjs, ORT) x backend x size x worker/main (x faces on/off with --faces on,off). Each cell records model load and first
 inference, steady end-to-end FPS over the timed frames, the per-stage medians the page reports
 (capture, pre-processing, transfer, inference, post-processing, draw), main-thread long tasks, and
 JS heap and tfjs tensors at start and end. The peer (bench/peer.py) runs in the same browser on the
@@ -67,16 +68,16 @@ document.addEventListener('DOMContentLoaded', () => {
 POLL_MS = 500
 
 
-def our_cells(sizes: list[int], gpu_size: int | None) -> list[tuple[str, str, int, str]]:
-    cells = [("tfjs", "wasm", size, where) for size in sizes for where in ("worker", "main")]
-    cells += [("ort", "wasm", size, where) for size in sizes for where in ("worker", "main")]
-    return cells + ([(engine, backend, gpu_size, where) for engine, backend, where in SLOW_BACKENDS] if gpu_size else [])
+def our_cells(sizes: list[int], gpu_size: int | None, faces: list[str]) -> list[tuple[str, str, int, str, str]]:
+    cells = [(engine, "wasm", size, where, mode) for engine in ("tfjs", "ort") for size in sizes for where in ("worker", "main")
+             for mode in faces]
+    return cells + ([(engine, backend, gpu_size, where, faces[0]) for engine, backend, where in SLOW_BACKENDS] if gpu_size else [])
 
 
-def peer_cells(sizes: list[int]) -> list[tuple[str, str, int, str]]:
-    cells = [("peer", "wasm", size, where) for size in sizes if size <= 448 for where in ("worker", "main")]
-    cells += [("peer", "wasm", 1024, "worker")] if 1024 in sizes else []
-    cells += [("peer", "webgl", 288, "worker")] if 288 in sizes else []
+def peer_cells(sizes: list[int]) -> list[tuple[str, str, int, str, None]]:
+    cells = [("peer", "wasm", size, where, None) for size in sizes if size <= 448 for where in ("worker", "main")]
+    cells += [("peer", "wasm", 1024, "worker", None)] if 1024 in sizes else []
+    cells += [("peer", "webgl", 288, "worker", None)] if 288 in sizes else []
     return cells
 
 
@@ -110,18 +111,20 @@ def long_tasks(page, since_ms: float) -> dict:
     return {"long_tasks": len(tasks), "long_task_ms": round(sum(tasks)), "longest_task_ms": round(max(tasks, default=0))}
 
 
-def measure_ours(browser, url, engine, backend, size, where, budget_s, min_frames, warmup_frames=WARMUP_FRAMES) -> dict:
+def measure_ours(browser, url, engine, backend, size, where, faces, budget_s, min_frames, warmup_frames=WARMUP_FRAMES) -> dict:
     context = browser.new_context()
     context.add_init_script(PAGE_PROBES_SCRIPT)
     page = context.new_page()
     try:
-        app = App(page, url).open(timeout_ms=WAIT_MS, engine=engine, backend=backend, size=size, thread=where)
+        app = App(page, url).open(timeout_ms=WAIT_MS, engine=engine, backend=backend, size=size, thread=where, faces=faces)
         info = dataset(page, "#backend-info")
         heap_start = heap_mb(page)
         app.start_camera()
         last, frames, fps, page_t0 = time_frames(page, budget_s, min_frames, warmup_frames)
         return {
-            "engine": engine, "backend": backend, "size": size, "where": where,
+            "engine": engine, "backend": backend, "size": size, "where": where, "faces": faces,
+            "faces_found": int(last["faces"]) if last.get("faces") else None,
+            "detect_ms": float(last["detectMs"]) if faces == "on" else None,
             "ran_backend": info["backend"], "backend_info": page.inner_text("#backend-info"),
             "load_ms": int(info["loadMs"]), "first_inference_ms": int(info["firstInferenceMs"]),
             "frames": frames, "fps": round(fps, 2),
@@ -190,8 +193,10 @@ def native_ms(sizes: list[int], runs: int = 5) -> dict[int, float]:
 
 
 def goals(rows: list[dict], native: dict[int, float]) -> list[dict]:
-    """The four speed goals of issue 5 at 448, computed from one run."""
+    """The speed goals of issues 5 (at 448) and 14 (faces on vs off), computed from one run."""
     ours = [r for r in rows if r["engine"] != "peer" and r["size"] == 448 and r["ran_backend"] == "wasm"]
+    # The parser's own speed: without the face detector when a run has both.
+    ours = [r for r in ours if r["faces"] == "off"] or ours
     peer = [r for r in rows if r["engine"] == "peer" and r["size"] == 448]
     out = []
     if ours and peer:
@@ -208,6 +213,14 @@ def goals(rows: list[dict], native: dict[int, float]) -> list[dict]:
         ratio = fastest["inference_ms"] / native[448]
         out.append({"goal": "browser inference at 448 <= 1.5x native onnxruntime", "value": round(ratio, 2), "target": 1.5, "met": ratio <= 1.5,
                     "detail": f"{fastest['engine']} {fastest['where']} {fastest['inference_ms']:.0f} ms vs native {native[448]:.0f} ms"})
+    off = {(r["engine"], r["backend"], r["size"], r["where"]): r for r in rows if r.get("faces") == "off"}
+    for r in rows:
+        base = off.get((r["engine"], r["backend"], r["size"], r["where"])) if r.get("faces") == "on" else None
+        if base:
+            ratio = r["fps"] / base["fps"]
+            out.append({"goal": f"one face: FPS >= 0.9 x whole frame ({r['engine']} {r['size']} {r['where']})", "value": round(ratio, 2),
+                        "target": 0.9, "met": ratio >= 0.9,
+                        "detail": f"{r['fps']} vs {base['fps']} FPS, detector {r['detect_ms']:.0f} ms when it runs"})
     workers = [r for r in rows if r["engine"] != "peer" and r["where"] == "worker"]
     if workers:
         worst = max(workers, key=lambda r: r["longest_task_ms"])
@@ -220,12 +233,14 @@ def markdown(result: dict) -> str:
     lines = [f"Machine: {result['machine']}", ""]
     for clip, rows in result["clips"].items():
         lines += [f"### Clip: {clip}", "",
-                  "| engine | backend | size | thread | FPS | inference ms | capture | pre | transfer | post | draw | load ms | first inference ms | long tasks (longest ms) | heap MB start→end | frames |",
-                  "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"]
+                  "| engine | backend | size | thread | faces | FPS | inference ms | detect ms | capture | pre | transfer | post | draw | load ms | first inference ms | long tasks (longest ms) | heap MB start→end | frames |",
+                  "|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"]
+        detect = lambda r: "–" if r.get("detect_ms") is None else f"{r['detect_ms']:.0f}"  # noqa: E731
         for r in rows:
             stage = lambda name: f"{r[name]:.1f}" if name in r else "–"  # noqa: E731
             lines.append(
-                f"| {r['engine']} | {r['ran_backend']} | {r['size']} | {r['where']} | {r['fps']:.2f} | {r['inference_ms']:.0f} | "
+                f"| {r['engine']} | {r['ran_backend']} | {r['size']} | {r['where']} | {r.get('faces') or ''} | {r['fps']:.2f} | "
+                f"{r['inference_ms']:.0f} | {detect(r)} | "
                 f"{stage('capture_ms')} | {stage('pre_ms')} | {stage('transfer_ms')} | {stage('post_ms')} | {stage('draw_ms')} | "
                 f"{r['load_ms']} | {r['first_inference_ms']} | {r['long_tasks']} ({r['longest_task_ms']}) | "
                 f"{r['heap_start_mb']}→{r['heap_end_mb']} | {r['frames']} |")
@@ -269,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gpu-size", type=int, default=288, help="size of the software WebGL/WebGPU cells; 0 skips them")
     parser.add_argument("--gpu-frames", type=int, default=2, help="timed frames of each software-GPU cell")
     parser.add_argument("--engines", default="tfjs,ort,peer", help="which of tfjs, ort, peer to run")
+    parser.add_argument("--threads", default="worker,main", help="which of worker, main to run")
+    parser.add_argument("--faces", default="on", help="find faces: on, off or on,off (both, to compare)")
     parser.add_argument("--backends", default="wasm,webgl,webgpu", help="which backends to run")
     parser.add_argument("--out", type=Path, default=Path("bench/results/fps"))
     args = parser.parse_args(argv)
@@ -282,20 +299,21 @@ def main(argv: list[str] | None = None) -> int:
             browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                                  args=CHROMIUM_FLAGS + ["--enable-precise-memory-info"] + fake_webcam_flags(y4m))
             rows = []
-            cells = [cell for cell in our_cells(sizes, args.gpu_size) + ([] if args.no_peer else peer_cells(sizes))
-                     if cell[0] in args.engines.split(",") and cell[1] in args.backends.split(",")]
-            for engine, backend, size, where in cells:
+            cells = [cell for cell in our_cells(sizes, args.gpu_size, args.faces.split(",")) + ([] if args.no_peer else peer_cells(sizes))
+                     if cell[0] in args.engines.split(",") and cell[1] in args.backends.split(",")
+                     and cell[3] in args.threads.split(",")]
+            for engine, backend, size, where, faces in cells:
                 try:
                     if engine == "peer":
                         row = measure_peer(browser, peer_url, backend, size, where, args.budget, args.min_frames)
                     elif backend == "wasm":
-                        row = measure_ours(browser, server.url, engine, backend, size, where, args.budget, args.min_frames)
+                        row = measure_ours(browser, server.url, engine, backend, size, where, faces, args.budget, args.min_frames)
                     else:
-                        row = measure_ours(browser, server.url, engine, backend, size, where, 0, args.gpu_frames, warmup_frames=1)
+                        row = measure_ours(browser, server.url, engine, backend, size, where, faces, 0, args.gpu_frames, warmup_frames=1)
                 except Exception as error:  # one broken cell must not lose the run
                     print(f"{engine} {backend} {size} {where}: FAILED {error}", file=sys.stderr, flush=True)
                     continue
-                print(f"{clip:12} {engine:4} {row['ran_backend']:6} {size:5} {where:6} {row['fps']:6.2f} FPS  "
+                print(f"{clip:12} {engine:4} {row['ran_backend']:6} {size:5} {where:6} faces {faces or '-':3} {row['fps']:6.2f} FPS  "
                       f"inference {row['inference_ms']:.0f} ms  longest task {row['longest_task_ms']} ms", file=sys.stderr, flush=True)
                 rows.append(row)
             browser.close()

@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.assets import ROOT, AssetError, install_file, npm_package_dir, sha256_file
@@ -20,7 +21,7 @@ from scripts.assets import ROOT, AssetError, install_file, npm_package_dir, sha2
 MANIFEST_PATH = ROOT / "models" / "manifest.json"
 DIST_DIR = ROOT / "models" / "dist"
 CONVERT_VENV = ROOT / ".venv-convert"
-CONVERTER_FILES = [ROOT / "models" / "convert_onnx.py", ROOT / "models" / "convert-requirements.txt"]
+CONVERT_REQUIREMENTS = ROOT / "models" / "convert-requirements.txt"
 
 
 def load_manifest(path: Path = MANIFEST_PATH) -> dict:
@@ -51,24 +52,77 @@ def check_tfjs(manifest: dict, dist_dir: Path = DIST_DIR) -> list[str]:
     return problems
 
 
-def onnx_sources(manifest: dict) -> dict:
-    """What the ONNX files are made from: the tfjs model and the converter. A change in either makes them stale."""
-    converter = hashlib.sha256(b"".join(path.read_bytes() for path in CONVERTER_FILES)).hexdigest()
-    return {"tfjs": {name: meta["sha256"] for name, meta in manifest["tfjs"]["files"].items()}, "converter": converter}
+@dataclass(frozen=True)
+class Conversion:
+    """Files a converter makes at setup (in .venv-convert), checked against the record its build
+    writes beside them: the converters' output is not byte-reproducible, so each build records
+    its own sha256s, with the hashes of what it was made from."""
+
+    name: str
+    out_dir: Path
+    files: tuple[str, ...]  # relative to out_dir
+    record: str  # in out_dir
+    sources: dict  # what the files are made from: a change in any makes them stale
+    module: str  # run as `python -m module *arguments OUT_DIR`
+    arguments: tuple[str, ...] = ()
 
 
-def check_onnx(manifest: dict, dist_dir: Path = DIST_DIR) -> list[str]:
-    """Problems with the converted ONNX files, checked against the record their build wrote."""
-    onnx_dir = dist_dir / manifest["onnx"]["dir"]
-    record_path = onnx_dir / manifest["onnx"]["record"]
+def converter_hash(*names: str) -> str:
+    files = [ROOT / "models" / name for name in names] + [CONVERT_REQUIREMENTS]
+    return hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()
+
+
+def conversions(manifest: dict, dist_dir: Path = DIST_DIR) -> list[Conversion]:
+    """The parser's ONNX model (and its copy for ORT Web's WebGL backend), and the face detector
+    as ONNX and as a TensorFlow.js graph model."""
+    onnx, detector = manifest["onnx"], manifest["detector"]
+    return [
+        Conversion(
+            name="the parser's ONNX model",
+            out_dir=dist_dir / onnx["dir"],
+            files=(onnx["model"], onnx["webgl_model"]),
+            record=onnx["record"],
+            sources={"tfjs": {name: meta["sha256"] for name, meta in manifest["tfjs"]["files"].items()},
+                     "converter": converter_hash("convert_onnx.py")},
+            module="models.convert_onnx",
+        ),
+        Conversion(
+            name="the face detector",
+            out_dir=dist_dir / detector["dir"],
+            files=(f"onnx/{detector['onnx']['model']}", f"tfjs/{detector['tfjs']['model']}", f"tfjs/{detector['tfjs']['weights']}"),
+            record=detector["record"],
+            sources={"tflite": detector["source"]["sha256"], "converter": converter_hash("convert_detector.py")},
+            module="models.convert_detector",
+            arguments=(str(detector_source(manifest)),),
+        ),
+    ]
+
+
+def detector_source(manifest: dict) -> Path:
+    source = manifest["detector"]["source"]
+    return npm_package_dir(source["npm"]) / source["path"]
+
+
+def check_detector_source(manifest: dict) -> None:
+    """The detector's .tflite, as npm installed it, against the sha256 in the manifest."""
+    path, expected = detector_source(manifest), manifest["detector"]["source"]["sha256"]
+    if not path.is_file():
+        raise AssetError(f"{path} is missing. Run scripts/setup (npm ci) and try again.")
+    if sha256_file(path) != expected:
+        raise AssetError(f"{path} does not match its sha256 in models/manifest.json. Delete node_modules/ and run scripts/setup again.")
+
+
+def check_conversion(conversion: Conversion) -> list[str]:
+    """Problems with a conversion's files, checked against the record its build wrote."""
+    record_path = conversion.out_dir / conversion.record
     if not record_path.is_file():
-        return [f"{onnx_dir} holds no converted model"]
+        return [f"{conversion.out_dir} holds no converted model"]
     record = json.loads(record_path.read_text())
-    if record.get("sources") != onnx_sources(manifest):
-        return [f"{onnx_dir} was converted from another model or converter version"]
+    if record.get("sources") != conversion.sources:
+        return [f"{conversion.out_dir} was converted from another model or converter version"]
     problems = []
-    for name in onnx_files(manifest):
-        path = onnx_dir / name
+    for name in conversion.files:
+        path = conversion.out_dir / name
         if not path.is_file():
             problems.append(f"{path} is missing")
         elif sha256_file(path) != record["files"].get(name, {}).get("sha256"):
@@ -76,45 +130,38 @@ def check_onnx(manifest: dict, dist_dir: Path = DIST_DIR) -> list[str]:
     return problems
 
 
-def onnx_files(manifest: dict) -> list[str]:
-    """The converter's outputs: the model, and its copy for ONNX Runtime Web's WebGL backend."""
-    return [manifest["onnx"]["model"], manifest["onnx"]["webgl_model"]]
-
-
 def ensure_convert_venv() -> Path:
     python = CONVERT_VENV / "bin" / "python"
-    requirements = ROOT / "models" / "convert-requirements.txt"
-    stamp = CONVERT_VENV / f".installed-{sha256_file(requirements)[:16]}"
+    stamp = CONVERT_VENV / f".installed-{sha256_file(CONVERT_REQUIREMENTS)[:16]}"
     if not stamp.is_file():
         print("models: installing the converter's environment (tensorflow-cpu, tf2onnx) in .venv-convert", flush=True)
         if not python.is_file():
             subprocess.run([sys.executable, "-m", "venv", str(CONVERT_VENV)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(requirements)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(CONVERT_REQUIREMENTS)], check=True)
         stamp.touch()
     return python
 
 
-def build_onnx(manifest: dict, dist_dir: Path = DIST_DIR) -> bool:
-    """Converts the tfjs model to ONNX unless an up-to-date conversion is in place; True if it converted."""
-    if not check_onnx(manifest, dist_dir):
+def build_conversion(conversion: Conversion) -> bool:
+    """Runs a converter unless an up-to-date conversion is in place; True if it converted."""
+    if not check_conversion(conversion):
         return False
     python = ensure_convert_venv()
-    onnx_dir = dist_dir / manifest["onnx"]["dir"]
-    print("models: converting the tfjs model to ONNX (about a minute)", flush=True)
-    with tempfile.TemporaryDirectory(dir=dist_dir) as tmp:
-        result = subprocess.run([str(python), "-m", "models.convert_onnx", tmp], cwd=ROOT,
+    print(f"models: converting {conversion.name} (about a minute)", flush=True)
+    with tempfile.TemporaryDirectory(dir=conversion.out_dir.parent) as tmp:
+        result = subprocess.run([str(python), "-m", conversion.module, *conversion.arguments, tmp], cwd=ROOT,
                                 capture_output=True, text=True)
         for line in result.stdout.splitlines():
             print(line)
         if result.returncode:
-            raise AssetError(f"the ONNX conversion failed:\n{result.stderr[-3000:]}")
-        onnx_dir.mkdir(parents=True, exist_ok=True)
-        for name in onnx_files(manifest):
-            (Path(tmp) / name).replace(onnx_dir / name)
-    files = {name: {"sha256": sha256_file(onnx_dir / name), "bytes": (onnx_dir / name).stat().st_size}
-             for name in onnx_files(manifest)}
-    record = {"sources": onnx_sources(manifest), "files": files}
-    (onnx_dir / manifest["onnx"]["record"]).write_text(json.dumps(record, indent=2) + "\n")
+            raise AssetError(f"converting {conversion.name} failed:\n{result.stderr[-3000:]}")
+        for name in conversion.files:
+            (conversion.out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(tmp) / name).replace(conversion.out_dir / name)
+    files = {name: {"sha256": sha256_file(conversion.out_dir / name), "bytes": (conversion.out_dir / name).stat().st_size}
+             for name in conversion.files}
+    record = {"sources": conversion.sources, "files": files}
+    (conversion.out_dir / conversion.record).write_text(json.dumps(record, indent=2) + "\n")
     return True
 
 
@@ -125,17 +172,18 @@ def main(argv: list[str] | None = None) -> int:
     manifest = load_manifest()
     try:
         if args.check:
-            problems = check_tfjs(manifest) + check_onnx(manifest)
+            problems = check_tfjs(manifest) + [p for c in conversions(manifest) for p in check_conversion(c)]
             for problem in problems:
                 print(f"models: {problem}", file=sys.stderr)
             return 1 if problems else 0
         copied = build_tfjs(manifest)
-        converted = build_onnx(manifest)
+        check_detector_source(manifest)
+        converted = [c.name for c in conversions(manifest) if build_conversion(c)]
     except (AssetError, subprocess.CalledProcessError) as error:
         print(f"models: {error}", file=sys.stderr)
         return 1
     print(f"models: tfjs model {'installed' if copied else 'up to date'}, "
-          f"ONNX model {'converted' if converted else 'up to date'} in {DIST_DIR.relative_to(ROOT)}")
+          f"{'converted ' + ' and '.join(converted) if converted else 'conversions up to date'} in {DIST_DIR.relative_to(ROOT)}")
     return 0
 
 

@@ -4,6 +4,7 @@ app's own server."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -94,6 +95,14 @@ def app(browser, live_server):
 def failing_app(browser, live_server):
     """The page driver for tests that break the app's files on purpose: the loaders that fail may throw."""
     yield from watched_app(browser, live_server, allow_page_errors=True)
+
+
+@pytest.fixture(scope="session")
+def native_parser():
+    """The parsing model natively (ONNX Runtime): a picture at the model's input shape in, labels out."""
+    from faceparts.native import MANIFEST_PATH, Parser
+
+    return Parser(json.loads(MANIFEST_PATH.read_text()))
 
 
 def shared_path(relative: str) -> Path:

@@ -27,6 +27,8 @@ export async function createEngine({ engine: engineName = 'tfjs', backend: reque
       // The first run compiles shaders / kernels: do it now, not on the user's first frame.
       const warmupStart = performance.now();
       await engine.run(new Uint8Array(warmup.height * warmup.width * 4), warmup.height, warmup.width);
+      const detectorSize = manifest.detector.input.size;
+      await engine.detect(new Uint8Array(detectorSize * detectorSize * 4), detectorSize, detectorSize);
       return { engine, capabilities, fallbacks, loadMs, warmupMs: performance.now() - warmupStart };
     } catch (error) {
       engine?.dispose();

@@ -2,20 +2,25 @@
 //
 //   engine.run(pixels: Uint8Array | Uint8ClampedArray [H,W,4] RGBA, height, width)
 //       -> {labels: Uint8Array [H,W], normalizeMs, inferenceMs}
+//   engine.detect(pixels: RGBA at the face detector's input size, height, width)
+//       -> {regressors: Float32Array, scores: Float32Array, normalizeMs, detectMs}
 //   engine.numTensors() -> live tfjs tensors (null for ONNX Runtime)
 //   engine.dispose()
 //   engine.backend, engine.detail
 //
-// Subclasses (tfjs-engine.js, ort-engine.js) implement
-//   infer(input: Float32Array [1,H,W,3], height, width) -> Uint8Array labels.
+// Subclasses (tfjs-engine.js, ort-engine.js) implement, on normalised input Float32Array [1,H,W,3],
+//   infer(input, height, width) -> Uint8Array labels
+//   findFaces(input, height, width) -> {regressors: Float32Array, scores: Float32Array}
 
 import { backendLabel } from './capabilities.js';
 import { GpuLossGuard } from './gpu-loss.js';
 import { normalizationTable, rgbaToModelInput } from './model-input.js';
+import { fetchAllVerified } from './verified-fetch.js';
 
 export class ModelEngine {
   constructor(manifest) {
     this.inputTable = normalizationTable(manifest.input.scale, manifest.input.offset);
+    this.detectorTable = normalizationTable(manifest.detector.input.scale, manifest.detector.input.offset);
     this.gpuLoss = new GpuLossGuard();
   }
 
@@ -27,6 +32,22 @@ export class ModelEngine {
     const labels = await this.infer(input, height, width);
     return { labels, normalizeMs: normalized - started, inferenceMs: performance.now() - normalized };
   }
+
+  async detect(pixels, height, width) {
+    this.gpuLoss.throwIfLost();
+    const started = performance.now();
+    const input = rgbaToModelInput(pixels, height, width, this.detectorTable);
+    const normalized = performance.now();
+    const { regressors, scores } = await this.findFaces(input, height, width);
+    return { regressors, scores, normalizeMs: normalized - started, detectMs: performance.now() - normalized };
+  }
+}
+
+// A converted model's files ({name: {sha256, bytes}}), from the record its build wrote beside them
+// (models/build.py): the converters' output is not byte-reproducible.
+export async function buildRecord(dirUrl, recordName) {
+  const [bytes] = await fetchAllVerified('model', [[new URL(recordName, dirUrl).href, {}]]);
+  return JSON.parse(new TextDecoder().decode(bytes)).files;
 }
 
 // 'TensorFlow.js WebGL on <renderer> (software)'-style text for a GPU backend.

@@ -35,6 +35,11 @@ export class MainThreadRunner {
     return { ...result, height, width, numTensors: this.engine.numTensors() };
   }
 
+  async detect(pixels, height, width) {
+    if (!this.engine) throw new Error('the model is not loaded yet');
+    return this.engine.detect(pixels, height, width);
+  }
+
   dispose() {
     this.engine?.dispose();
     this.engine = null;

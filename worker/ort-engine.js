@@ -1,6 +1,6 @@
 // The ONNX Runtime Web engine: the converted model on the WebGPU, WebGL or WASM backend.
 
-import { ModelEngine, describeGpu } from './engine.js';
+import { ModelEngine, buildRecord, describeGpu } from './engine.js';
 import { fetchAllVerified } from './verified-fetch.js';
 
 // The one ORT binary that runs the wasm backend (and JSEP for WebGPU) with SIMD and threads.
@@ -19,20 +19,25 @@ export class OrtEngine extends ModelEngine {
     // ORT defaults to 1 thread on a 2-core machine; without cross-origin isolation it has no choice.
     ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency ?? 1) : 1;
     const onnxDirUrl = new URL(`models/${manifest.onnx.dir}/`, assetsUrl);
-    // The conversion is not byte-reproducible: each build records its own sha256 next to the model.
-    const [recordBytes] = await fetchAllVerified('model', [[new URL(manifest.onnx.record, onnxDirUrl).href, {}]]);
-    const record = JSON.parse(new TextDecoder().decode(recordBytes));
+    const record = await buildRecord(onnxDirUrl, manifest.onnx.record);
     // WebGL gets its own copy of the model, in ops its backend computes right (models/convert_onnx.py).
     const modelName = backend === 'webgl' ? manifest.onnx.webgl_model : manifest.onnx.model;
-    const modelUrl = new URL(modelName, onnxDirUrl).href;
-    const [bytes] = await fetchAllVerified('model', [[modelUrl, record.files[modelName]]], onProgress);
-    return new OrtEngine(ort, bytes, backend, manifest, capabilities);
+    const [bytes] = await fetchAllVerified('model', [[new URL(modelName, onnxDirUrl).href, record[modelName]]], onProgress);
+    // The detector is small: it runs on WASM whatever the parser runs on.
+    const detectorDirUrl = new URL(`models/${manifest.detector.dir}/`, assetsUrl);
+    const detectorName = `onnx/${manifest.detector.onnx.model}`;
+    const detectorRecord = await buildRecord(detectorDirUrl, manifest.detector.record);
+    const [detectorBytes] = await fetchAllVerified('detector', [[new URL(detectorName, detectorDirUrl).href, detectorRecord[detectorName]]], onProgress);
+    const detector = await ort.InferenceSession.create(detectorBytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    return new OrtEngine(ort, bytes, detector, backend, manifest, capabilities);
   }
 
-  constructor(ort, modelBytes, backend, manifest, capabilities) {
+  constructor(ort, modelBytes, detector, backend, manifest, capabilities) {
     super(manifest);
     this.ort = ort;
     this.modelBytes = modelBytes;
+    this.detector = detector;
+    this.detectorNames = { input: manifest.detector.input.name, ...manifest.detector.outputs };
     this.backend = backend;
     this.onnx = manifest.onnx;
     // WebGL fixes the input size at a session's first run; the others take any size.
@@ -82,6 +87,17 @@ export class OrtEngine extends ModelEngine {
     }
   }
 
+  async findFaces(input, height, width) {
+    const { input: inputName, regressors, scores } = this.detectorNames;
+    const feed = new this.ort.Tensor('float32', input, [1, height, width, 3]);
+    const results = await this.gpuLoss.race(this.detector.run({ [inputName]: feed }, [regressors, scores]));
+    try {
+      return { regressors: new Float32Array(results[regressors].data), scores: new Float32Array(results[scores].data) };
+    } finally {
+      for (const tensor of [feed, results[regressors], results[scores]]) tensor.dispose?.();
+    }
+  }
+
   numTensors() {
     return null;
   }
@@ -89,5 +105,7 @@ export class OrtEngine extends ModelEngine {
   dispose() {
     for (const session of this.sessions.values()) session.release?.();
     this.sessions.clear();
+    this.detector?.release?.();
+    this.detector = null;
   }
 }

@@ -8,13 +8,16 @@
 //       engine: 'tfjs' | 'ort'; backend: 'auto' | 'webgpu' | 'webgl' | 'wasm'; manifest:
 //       models/manifest.json as an object (small); assets: vendor/assets.json ({path: {sha256,
 //       bytes}}), against which the runtime's wasm is checked; assetsUrl: the app's origin, under
-//       which vendor/ and models/ lie. (Re)creates the engine; any previous engine is disposed
-//       first. Answered by 'ready' or 'error'.
+//       which vendor/ and models/ lie. (Re)creates the engine (the parser and the face detector);
+//       any previous engine is disposed first. Answered by 'ready' or 'error'.
 //   {type: 'infer', id, pixels, height, width}
 //       pixels: ArrayBuffer of the captured frame, uint8 RGBA [height,width,4], at the model's
 //       input size, transferred; the worker normalises it (model-input.js). Answered by 'result'
 //       or 'error' with the same id. The page sends one at a time (its busy flag drops
 //       frames meanwhile), so the worker never queues frames.
+//   {type: 'detect', id, pixels, height, width}
+//       pixels: ArrayBuffer, uint8 RGBA [height,width,4] at the face detector's input size (a view
+//       of the frame the page drew), transferred. Answered by 'detection' or 'error' with the id.
 //   {type: 'probe'}
 //       Asks which backends work inside the worker. Answered by 'capabilities'.
 //   {type: 'dispose'}
@@ -24,7 +27,8 @@
 //   {type: 'capabilities', capabilities}
 //       capabilities: {webgpu, webgl, wasm}, each {available, software, renderer | reason, ...}.
 //   {type: 'progress', stage, loaded, total}
-//       stage: 'runtime' (the wasm binary) | 'model'; loaded/total in bytes (total 0 when unknown).
+//       stage: 'runtime' (the wasm binary) | 'model' | 'detector'; loaded/total in bytes (total 0
+//       when unknown).
 //   {type: 'ready', backend, detail, fallbacks, loadMs, warmupMs}
 //       backend: the backend that really runs; detail: e.g. 'TensorFlow.js WASM, SIMD, 2 threads';
 //       fallbacks: [{backend, reason}] for every backend tried or skipped before it.
@@ -33,18 +37,24 @@
 //       normalizeMs: pixels to model input; inferenceMs: the model, labels read back included.
 //       numTensors: live tfjs tensors after the frame (stays flat unless something leaks);
 //       null for ONNX Runtime.
+//   {type: 'detection', id, regressors, scores, normalizeMs, detectMs}
+//       regressors: ArrayBuffer of float32 [anchors, 16] (box and keypoint offsets in input
+//       pixels); scores: ArrayBuffer of float32 [anchors] (logits); both transferred. Decoded by
+//       Python (faceparts/faces.py). detectMs: the detector, outputs read back included.
 //   {type: 'error', id, stage, message, lost}
-//       stage: 'init' | 'infer'; id is set for 'infer' errors. lost: the engine's GPU context
+//       stage: 'init' | 'infer' | 'detect'; id is set for 'infer' and 'detect' errors. lost: the engine's GPU context
 //       or device is gone, so this backend cannot run again in this worker.
 
 export const MessageType = Object.freeze({
   INIT: 'init',
   INFER: 'infer',
+  DETECT: 'detect',
   PROBE: 'probe',
   DISPOSE: 'dispose',
   CAPABILITIES: 'capabilities',
   PROGRESS: 'progress',
   READY: 'ready',
   RESULT: 'result',
+  DETECTION: 'detection',
   ERROR: 'error',
 });

@@ -6,6 +6,8 @@
 //         ({backend, detail, fallbacks, loadMs, warmupMs}: protocol.js 'ready')
 //     await runner.infer(pixels: Uint8ClampedArray RGBA [H,W,4], height, width)
 //         -> {labels: Uint8Array [H,W], normalizeMs, inferenceMs, numTensors}
+//     await runner.detect(pixels: RGBA at the face detector's input size, height, width)
+//         -> {regressors: Float32Array, scores: Float32Array, normalizeMs, detectMs}
 //     runner.dispose()
 //     A rejected infer() carries `fatal` when the runner cannot go on (its worker crashed or
 //     hung) and `lost` when the engine's GPU context is gone: the page then replaces it.

@@ -1,7 +1,7 @@
 // The TensorFlow.js engine: the graph model on the WebGPU, WebGL or WASM backend.
 
 import { backendLabel } from './capabilities.js';
-import { ModelEngine, describeGpu } from './engine.js';
+import { ModelEngine, buildRecord, describeGpu } from './engine.js';
 import { concatBytes, fetchAllVerified, fetchVerified, progressOver } from './verified-fetch.js';
 
 const SCRIPTS = {
@@ -35,14 +35,17 @@ export class TfjsEngine extends ModelEngine {
     if (!initialised) throw new Error(`${backendLabel(backend)} backend failed to initialise`);
     if (tf.getBackend() !== backend) throw new Error(`tfjs runs ${tf.getBackend()} instead of ${backend}`);
     const modelUrl = new URL(`models/${manifest.tfjs.dir}/`, assetsUrl);
-    const model = await tf.loadGraphModel(await verifiedGraphModel(tf, modelUrl, manifest.tfjs, onProgress));
-    return new TfjsEngine(tf, model, manifest, backend, capabilities);
+    const model = await tf.loadGraphModel(await verifiedGraphModel(tf, modelUrl, manifest.tfjs, 'model', onProgress));
+    const detector = await tf.loadGraphModel(await verifiedDetector(tf, manifest.detector, assetsUrl, onProgress));
+    return new TfjsEngine(tf, model, detector, manifest, backend, capabilities);
   }
 
-  constructor(tf, model, manifest, backend, capabilities) {
+  constructor(tf, model, detector, manifest, backend, capabilities) {
     super(manifest);
     this.tf = tf;
     this.model = model;
+    this.detector = detector;
+    this.detectorOutputs = [manifest.detector.outputs.regressors, manifest.detector.outputs.scores];
     this.logitsName = manifest.tfjs.logits_output;
     this.backend = backend;
     this.detail = `TensorFlow.js ${backend === 'wasm' ? describeWasm(tf) : describeGpu(backend, capabilities)}`;
@@ -65,13 +68,26 @@ export class TfjsEngine extends ModelEngine {
     }
   }
 
+  async findFaces(input, height, width) {
+    const tf = this.tf;
+    const outputs = tf.tidy(() => this.detector.execute(tf.tensor4d(input, [1, height, width, 3]), this.detectorOutputs));
+    try {
+      const [regressors, scores] = await this.gpuLoss.race(Promise.all(outputs.map((output) => output.data())));
+      return { regressors: new Float32Array(regressors), scores: new Float32Array(scores) };
+    } finally {
+      tf.dispose(outputs);
+    }
+  }
+
   numTensors() {
     return this.tf.memory().numTensors;
   }
 
   dispose() {
     this.model?.dispose();
+    this.detector?.dispose();
     this.model = null;
+    this.detector = null;
   }
 }
 
@@ -102,10 +118,11 @@ async function verifiedWasm(vendorUrl, assets, wasm, onProgress) {
   return paths;
 }
 
-// model.json and its weight shards, each checked against the manifest, as a tfjs IOHandler.
-async function verifiedGraphModel(tf, modelDirUrl, spec, onProgress) {
+// model.json and its weight shards, each checked against spec.files ({name: {sha256, bytes}}),
+// as a tfjs IOHandler.
+async function verifiedGraphModel(tf, modelDirUrl, spec, stage, onProgress) {
   const fileUrl = (name) => new URL(name, modelDirUrl).href;
-  const track = progressOver('model', Object.entries(spec.files).map(([name, expected]) => [fileUrl(name), expected]), onProgress);
+  const track = progressOver(stage, Object.entries(spec.files).map(([name, expected]) => [fileUrl(name), expected]), onProgress);
   const fetchFile = (name) => fetchVerified(fileUrl(name), spec.files[name] ?? {}, track(fileUrl(name)));
   const modelJson = JSON.parse(new TextDecoder().decode(await fetchFile(spec.model)));
   const shards = await Promise.all(modelJson.weightsManifest.flatMap((group) => group.paths).map(fetchFile));
@@ -114,6 +131,14 @@ async function verifiedGraphModel(tf, modelDirUrl, spec, onProgress) {
     weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
     weightData: concatBytes(shards).buffer,
   });
+}
+
+// The face detector's graph model, checked against its build's record.
+async function verifiedDetector(tf, detector, assetsUrl, onProgress) {
+  const dirUrl = new URL(`models/${detector.dir}/`, assetsUrl);
+  const record = await buildRecord(dirUrl, detector.record);
+  const files = Object.fromEntries(Object.entries(record).filter(([name]) => name.startsWith('tfjs/')).map(([name, expected]) => [name.slice('tfjs/'.length), expected]));
+  return verifiedGraphModel(tf, new URL('tfjs/', dirUrl), { model: detector.tfjs.model, files }, 'detector', onProgress);
 }
 
 function describeWasm(tf) {

@@ -47,6 +47,9 @@ export class WorkerRunner {
       case MessageType.RESULT:
         this.settle(message.id, null, { ...message, labels: new Uint8Array(message.labels) });
         return;
+      case MessageType.DETECTION:
+        this.settle(message.id, null, { ...message, regressors: new Float32Array(message.regressors), scores: new Float32Array(message.scores) });
+        return;
       case MessageType.ERROR:
         this.settle(message.stage === 'init' ? 'init' : message.id, runnerError(message.message, { lost: Boolean(message.lost) }));
         return;
@@ -89,14 +92,23 @@ export class WorkerRunner {
   }
 
   async infer(pixels, height, width) {
+    const result = await this.watched(MessageType.INFER, pixels, height, width);
+    this.typicalMs = this.typicalMs ? 0.8 * this.typicalMs + 0.2 * result.inferenceMs : result.inferenceMs;
+    return result;
+  }
+
+  detect(pixels, height, width) {
+    return this.watched(MessageType.DETECT, pixels, height, width);
+  }
+
+  // A frame's request, declared hung when no answer comes in time.
+  async watched(type, pixels, height, width) {
     const id = this.nextId++;
     const limitMs = Math.max(HANG_FLOOR_MS, HANG_FACTOR * this.typicalMs);
     const watchdog = setTimeout(() => this.die(`the inference worker stopped answering (no result in ${Math.round(limitMs / 1000)} s)`), limitMs);
     try {
       // Transferred, not copied: the page's pixel array is detached afterwards.
-      const result = await this.request(id, { type: MessageType.INFER, id, pixels: pixels.buffer, height, width }, [pixels.buffer]);
-      this.typicalMs = this.typicalMs ? 0.8 * this.typicalMs + 0.2 * result.inferenceMs : result.inferenceMs;
-      return result;
+      return await this.request(id, { type, id, pixels: pixels.buffer, height, width }, [pixels.buffer]);
     } finally {
       clearTimeout(watchdog);
     }

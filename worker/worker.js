@@ -37,6 +37,15 @@ async function infer({ id, pixels, height, width }) {
   );
 }
 
+async function detect({ id, pixels, height, width }) {
+  if (!engine) throw new Error('the model is not loaded yet');
+  const { regressors, scores, normalizeMs, detectMs } = await engine.detect(new Uint8Array(pixels), height, width);
+  self.postMessage(
+    { type: MessageType.DETECTION, id, regressors: regressors.buffer, scores: scores.buffer, normalizeMs, detectMs },
+    [regressors.buffer, scores.buffer],
+  );
+}
+
 self.onmessage = async ({ data: message }) => {
   switch (message.type) {
     case MessageType.INIT:
@@ -44,6 +53,9 @@ self.onmessage = async ({ data: message }) => {
       break;
     case MessageType.INFER:
       await infer(message).catch((error) => fail('infer', error, message.id));
+      break;
+    case MessageType.DETECT:
+      await detect(message).catch((error) => fail('detect', error, message.id));
       break;
     case MessageType.PROBE:
       self.postMessage({ type: MessageType.CAPABILITIES, capabilities: await probeCapabilities() });

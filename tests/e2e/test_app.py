@@ -17,19 +17,23 @@ from tests.support.faces import assert_face_outline, assert_plausible_face
 pytestmark = pytest.mark.e2e
 
 
-def test_webcam_parse_is_a_face_and_all_requests_stay_local(app):
+def test_webcam_parse_is_a_face_and_all_requests_stay_local(app, webcam_frame):
     app.open()
     app.start_camera()
     shown = app.wait_frames(2)
     assert shown["where"] == "worker"
     assert shown["size"] == "448"
+    assert shown["faces"] == "1"
     labels = app.labels()
-    assert labels.shape == (448, 448), "the astronaut clip is square, so is the model input"
+    assert labels.shape == webcam_frame.shape[:2], "exports are at the frame's own size"
     assert_plausible_face(labels)
 
     areas = json.loads(app.export("#export-areas"))
-    assert areas["width"] == 448 and areas["height"] == 448
-    assert sum(c["pixels"] for c in areas["classes"].values()) == 448 * 448
+    assert (areas["height"], areas["width"]) == labels.shape
+    assert sum(c["pixels"] for c in areas["classes"].values()) == labels.size
+    [face] = areas["faces"]
+    assert len(face["box"]) == 4 and len(face["keypoints"]) == 6 and face["score"] > 0.6
+    assert face["classes"]["skin"]["pixels"] == areas["classes"]["skin"]["pixels"]
     assert areas["classes"]["skin"]["pixels"] == int((labels == 1).sum())
 
     colors = np.asarray(Image.open(io.BytesIO(app.export("#export-color"))).convert("RGB"))
@@ -38,12 +42,12 @@ def test_webcam_parse_is_a_face_and_all_requests_stay_local(app):
 
     legend_skin = app.page.inner_text("#legend li[data-class-id='1'] .share")
     assert legend_skin.endswith("%")
-    assert app.page.requests, "requests were recorded"
+    assert app.requests, "requests were recorded"
 
 
 @pytest.mark.parametrize("where", ["worker", "main"])
 @pytest.mark.parametrize("size", [288, 448, 1024])
-def test_every_size_on_wasm_in_worker_and_on_main_thread(app, size, where):
+def test_every_size_on_wasm_in_worker_and_on_main_thread(app, webcam_frame, size, where):
     app.open(backend="wasm", size=size, thread=where)
     # Every core: tfjs would take half of them (1 here) unless the engine works around it.
     info = app.page.inner_text("#backend-info")
@@ -52,7 +56,7 @@ def test_every_size_on_wasm_in_worker_and_on_main_thread(app, size, where):
     app.start_camera()
     app.wait_frames(2, size=size, where=where, backend="wasm")
     labels = app.labels()
-    assert labels.shape == (size, size)
+    assert labels.shape == webcam_frame.shape[:2]
     if size >= 448:
         assert_plausible_face(labels)
     else:
@@ -118,7 +122,7 @@ def test_photo_and_webcam_give_the_same_parse(app, webcam_frame, tmp_path):
     app.wait_frames(2)
     from_webcam = app.labels()
 
-    assert from_photo.shape == from_webcam.shape == (448, 448)
+    assert from_photo.shape == from_webcam.shape == (256, 256)
     agreement = float((from_photo == from_webcam).mean())
     assert agreement >= 0.97, f"photo and webcam parses agree on only {agreement:.1%} of pixels"
 
@@ -171,27 +175,22 @@ def assert_agrees_with_native(in_browser: np.ndarray, native: np.ndarray, what: 
 
 @pytest.mark.parametrize("size", [288, 448])
 @pytest.mark.parametrize("engine", ["tfjs", "ort"])
-def test_browser_labels_match_the_native_cli(app, webcam_frame, tmp_path, engine, size):
-    from faceparts.cli import Parser
-
-    # The photo is given at the model's input size, so neither side resamples it and the
-    # comparison is of the engines and the shared pre/post-processing alone.
+def test_browser_labels_match_the_native_cli(app, native_parser, webcam_frame, tmp_path, engine, size):
+    # The photo is given at the model's input size and parsed whole, so neither side resamples
+    # it and the comparison is of the engines and the shared pre/post-processing alone.
     photo = np.asarray(Image.fromarray(webcam_frame).resize((size, size), Image.BILINEAR))
-    native = Parser(ROOT / "models" / "manifest.json").labels(photo, size)
+    native = native_parser.labels(photo)
 
-    app.open(engine=engine, backend="wasm", size=size)
+    app.open(engine=engine, backend="wasm", size=size, faces="off")
     in_browser = app.parse_photo(photo, tmp_path / "face.png")
     assert_agrees_with_native(in_browser, native, f"{engine} in the browser")
 
 
 @pytest.mark.parametrize("backend", ["webgl", "webgpu"])
-def test_onnx_runtime_web_on_the_gpu_matches_native(app, webcam_frame, tmp_path, backend):
+def test_onnx_runtime_web_on_the_gpu_matches_native(app, native_parser, webcam_frame, tmp_path, backend):
     """ORT's GPU backends, on SwiftShader here, agree with native ONNX Runtime: at two input
     sizes in one session (WebGL fixes the size per ORT session, so the engine keeps one per size)."""
-    from faceparts.cli import Parser
-
-    parser = Parser(ROOT / "models" / "manifest.json")
-    app.open(engine="ort", backend=backend, size=288)
+    app.open(engine="ort", backend=backend, size=288, faces="off")
     info = app.page.inner_text("#backend-info")
     label = {"webgl": "WebGL", "webgpu": "WebGPU"}[backend]
     assert info.startswith(f"Running on ONNX Runtime Web {label} on "), info
@@ -199,11 +198,11 @@ def test_onnx_runtime_web_on_the_gpu_matches_native(app, webcam_frame, tmp_path,
 
     square = np.asarray(Image.fromarray(webcam_frame).resize((288, 288), Image.BILINEAR))
     assert_agrees_with_native(app.parse_photo(square, tmp_path / "square.png"),
-                              parser.labels(square, 288), f"ORT {label} at 288x288")
+                              native_parser.labels(square), f"ORT {label} at 288x288")
     # A landscape photo: the model input becomes 224x288.
     landscape = np.asarray(Image.fromarray(webcam_frame).resize((288, 224), Image.BILINEAR))
     assert_agrees_with_native(app.parse_photo(landscape, tmp_path / "landscape.png"),
-                              parser.labels(landscape, 288), f"ORT {label} at 224x288")
+                              native_parser.labels(landscape), f"ORT {label} at 224x288")
 
 
 def test_onnx_runtime_web_on_the_main_thread(app):
@@ -237,4 +236,4 @@ def test_a_size_change_during_a_main_thread_photo_parse_parses_it_again(app, web
                                " return Number(s.frames) >= 2 && s.size === '448'; })()")
     shown = app.status()
     assert shown["state"] == "parsed" and shown["frames"] == "2", shown
-    assert app.labels().shape == (448, 448)
+    assert app.labels().shape == (256, 256), "the photo's own size"

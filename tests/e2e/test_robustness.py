@@ -71,7 +71,7 @@ def test_a_huge_image_is_scaled_down_and_parsed(app, webcam_frame, tmp_path):
     app.wait_parsed("poster.jpg")
     assert "12000×9000 pixels: scaled down to 4096×3072" in app.message()
     labels = app.labels()
-    assert labels.shape == (352, 448), "4:3 at 448 keeps the aspect ratio"
+    assert labels.shape == (3072, 4096), "exports are at the (scaled-down) photo's size"
     assert (labels == 1).mean() > 0.05, "no skin found in the scaled-down poster"
     assert {4, 5, 10} & set(np.unique(labels).tolist()), "no eyes or nose in the scaled-down poster"
 
@@ -240,8 +240,11 @@ def corrupt(route):
         ({"engine": "ort", "backend": "wasm"}, "**/ort-wasm-simd-threaded.jsep.wasm", "missing", "vendor/ort/ort-wasm-simd-threaded.jsep.wasm is missing on the server"),
         ({"backend": "wasm"}, "**/pyodide/pyodide.asm.wasm", "missing", "vendor/pyodide/pyodide.asm.wasm is missing on the server"),
         ({"backend": "wasm"}, "**/pyodide/numpy-*.whl", "corrupt", "vendor/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl is damaged"),
+        ({"backend": "wasm"}, "**/face-detector/tfjs/weights.bin", "corrupt", "models/face-detector/tfjs/weights.bin is damaged"),
+        ({"engine": "ort", "backend": "wasm"}, "**/face-detector/onnx/detector.onnx", "missing", "models/face-detector/onnx/detector.onnx is missing on the server"),
     ],
-    ids=["tfjs-shard-corrupt", "tfjs-model-missing", "tfjs-wasm-corrupt", "onnx-corrupt", "ort-wasm-missing", "pyodide-wasm-missing", "numpy-wheel-corrupt"],
+    ids=["tfjs-shard-corrupt", "tfjs-model-missing", "tfjs-wasm-corrupt", "onnx-corrupt", "ort-wasm-missing", "pyodide-wasm-missing",
+         "numpy-wheel-corrupt", "detector-weights-corrupt", "detector-onnx-missing"],
 )
 def test_a_damaged_or_missing_file_is_named_with_the_fix(failing_app, settings, pattern, broken, expected):
     app = failing_app

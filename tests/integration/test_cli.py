@@ -9,6 +9,7 @@ from PIL import Image
 from faceparts import cli
 from tests.conftest import shared_path
 from tests.support.browser import astronaut_face
+from tests.support.faces import assert_plausible_face, cut_by_the_edge, no_face, small_off_centre, two_faces
 
 pytestmark = pytest.mark.integration
 
@@ -68,3 +69,40 @@ def test_eval_on_the_celebamask_dev_set(tmp_path, capsys):
     assert len(scores["per_class_iou"]) == 16
     assert scores["mean_iou"] > 0.6 and scores["pixel_accuracy"] > 0.9, scores
     assert "mean IoU" in capsys.readouterr().out
+
+
+def parse_one(picture: np.ndarray, tmp_path, *options) -> tuple[np.ndarray, dict]:
+    Image.fromarray(picture).save(tmp_path / "picture.png")
+    assert cli.main(["parse", str(tmp_path / "picture.png"), "--out", str(tmp_path / "out"), *options]) == 0
+    return (np.asarray(Image.open(tmp_path / "out" / "picture.labels.png")),
+            json.loads((tmp_path / "out" / "picture.areas.json").read_text()))
+
+
+def test_parse_finds_a_small_face_that_the_whole_frame_parse_misses(tmp_path, capsys):
+    labels, areas = parse_one(small_off_centre(), tmp_path)
+    assert labels.shape == (480, 640)
+    [face] = areas["faces"]
+    assert face["score"] > 0.6 and len(face["keypoints"]) == 6
+    assert_plausible_face(labels[20:200, 380:560])
+    whole, areas = parse_one(small_off_centre(), tmp_path, "--whole-frame")
+    assert "faces" in areas and areas["faces"] == []
+    assert int(np.isin(whole, [4, 5]).sum()) < int(np.isin(labels, [4, 5]).sum()) / 3, "the whole frame loses the eyes"
+
+
+def test_parse_says_when_it_finds_no_face_or_more_than_the_limit(tmp_path, capsys):
+    parse_one(no_face(), tmp_path)
+    assert "no face found (faces below about 6 % of the picture's width are missed): parsed the whole picture" in capsys.readouterr().err
+    _, areas = parse_one(two_faces(), tmp_path, "--max-faces", "1")
+    assert "2 faces found: parsed the 1 largest (--max-faces 1)" in capsys.readouterr().err
+    assert len(areas["faces"]) == 1
+    _, areas = parse_one(two_faces(), tmp_path)
+    assert [len(face["classes"]) for face in areas["faces"]] == [19, 19]
+
+
+def test_a_face_cut_by_the_frame_edge_is_padded_and_parsed(tmp_path):
+    labels, areas = parse_one(cut_by_the_edge(), tmp_path)
+    [face] = areas["faces"]
+    assert face["box"][0] < 0, "the face reaches beyond the frame"
+    assert face["classes"]["nose"]["pixels"] > 0 and face["classes"]["u_lip"]["pixels"] + face["classes"]["l_lip"]["pixels"] > 0
+    assert int(np.isin(labels, [4, 5]).sum()) >= 20, "its eyes are found"
+

@@ -36,26 +36,47 @@ def test_vendored_pyodide_wheels_match_pyodide_lock():
         assert sha256_file(wheel) == lock[name]["sha256"]
 
 
-def test_onnx_build_record_catches_altered_or_stale_conversions(tmp_path):
-    manifest = build.load_manifest()
-    assert build.check_onnx(manifest) == [], "run scripts/setup to convert the model"
-    source_dir = build.DIST_DIR / manifest["onnx"]["dir"]
-    copy_dir = tmp_path / manifest["onnx"]["dir"]
-    copy_dir.mkdir(parents=True)
-    for name in ("model.onnx", "model-webgl.onnx", "build.json"):
-        (copy_dir / name).write_bytes((source_dir / name).read_bytes())
-    assert build.check_onnx(manifest, dist_dir=tmp_path) == []
+def conversion(manifest, name, dist_dir=build.DIST_DIR):
+    return next(c for c in build.conversions(manifest, dist_dir) if c.name == name)
 
-    webgl_copy = copy_dir / "model-webgl.onnx"
+
+def test_every_conversion_is_in_place_and_recorded():
+    manifest = build.load_manifest()
+    for converted in build.conversions(manifest):
+        assert build.check_conversion(converted) == [], "run scripts/setup to convert the models"
+        record = json.loads((converted.out_dir / converted.record).read_text())
+        assert sorted(record["files"]) == sorted(converted.files)
+
+
+def test_the_build_record_catches_altered_or_stale_conversions(tmp_path):
+    manifest = build.load_manifest()
+    built = conversion(manifest, "the parser's ONNX model")
+    copy = conversion(manifest, "the parser's ONNX model", dist_dir=tmp_path)
+    copy.out_dir.mkdir(parents=True)
+    for name in (*built.files, built.record):
+        (copy.out_dir / name).write_bytes((built.out_dir / name).read_bytes())
+    assert build.check_conversion(copy) == []
+
+    webgl_copy = copy.out_dir / "model-webgl.onnx"
     webgl_bytes = webgl_copy.read_bytes()
     webgl_copy.unlink()
-    assert build.check_onnx(manifest, dist_dir=tmp_path) == [f"{webgl_copy} is missing"]
+    assert build.check_conversion(copy) == [f"{webgl_copy} is missing"]
     webgl_copy.write_bytes(webgl_bytes)
 
-    model = copy_dir / "model.onnx"
+    model = copy.out_dir / "model.onnx"
     model.write_bytes(model.read_bytes()[:-10])
-    assert build.check_onnx(manifest, dist_dir=tmp_path) == [f"{model} does not match its sha256 in build.json"]
+    assert build.check_conversion(copy) == [f"{model} does not match its sha256 in build.json"]
 
     changed = json.loads(json.dumps(manifest))
     changed["tfjs"]["files"]["model.json"]["sha256"] = "0" * 64
-    assert build.check_onnx(changed, dist_dir=tmp_path) == [f"{copy_dir} was converted from another model or converter version"]
+    stale = conversion(changed, "the parser's ONNX model", dist_dir=tmp_path)
+    assert build.check_conversion(stale) == [f"{copy.out_dir} was converted from another model or converter version"]
+
+
+def test_a_detector_source_other_than_the_manifest_says_is_refused(tmp_path, monkeypatch):
+    manifest = build.load_manifest()
+    fake = tmp_path / "face_detection_full_range.tflite"
+    fake.write_bytes(b"not the detector")
+    monkeypatch.setattr(build, "detector_source", lambda manifest: fake)
+    with pytest.raises(build.AssetError, match="does not match its sha256"):
+        build.check_detector_source(manifest)

@@ -11,7 +11,7 @@ from server import ROOT
 
 def documented_names() -> set[str]:
     source = (ROOT / "web" / "js" / "python.js").read_text()
-    listed = re.search(r"PYTHON_API = Object\.freeze\(\[([^\]]*)\]\)", source).group(1)
+    listed = re.search(r"PYTHON_API = Object\.freeze\(\[([^\]]*)\]\)", source, re.S).group(1)
     return set(re.findall(r"'(\w+)'", listed))
 
 
@@ -24,8 +24,16 @@ def names_main_py_hands_over() -> set[str]:
 
 def test_main_py_hands_over_exactly_the_documented_names():
     documented = documented_names()
-    assert documented == {"inputShape", "postprocess", "exportParse", "exportKinds", "versions"}
+    assert {"planCrops", "postprocess", "exportParse", "exportKinds"} <= documented
     assert names_main_py_hands_over() == documented
+
+
+def test_every_function_handed_over_is_defined_in_main_py():
+    tree = ast.parse((ROOT / "web" / "python" / "main.py").read_text())
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    proxied = {node.args[0].id for node in ast.walk(tree)
+               if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "create_proxy"}
+    assert proxied and proxied <= defined, proxied - defined
 
 
 def test_every_export_kind_has_one_button_and_every_button_a_kind():

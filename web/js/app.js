@@ -37,6 +37,7 @@ const app = {
   stopFrames: null,
   lastParse: null,
   recovery: initialHistory(),
+  faceNote: null, // the faces message on show
   showSettings: () => {},
 };
 const stats = new FrameStats();
@@ -58,10 +59,13 @@ async function load() {
   settings.thread = choice.thread;
   app.showSettings(settings);
   const pyodideFiles = Object.entries(app.assets).filter(([path]) => path.startsWith('pyodide/'));
+  const verified = verifyFiles(pyodideFiles.map(([path, expected]) => [`/vendor/${path}`, expected]));
+  // A damaged Pyodide file explains Python failing to start better than Python's own error does.
+  const python = whenPythonReady().catch(async (error) => { await verified; throw error; });
   [app.python] = await Promise.all([
-    whenPythonReady().then((python) => { progress.pythonDone(); return python; }),
+    python.then((ready) => { progress.pythonDone(); return ready; }),
     startModel(),
-    verifyFiles(pyodideFiles.map(([path, expected]) => [`/vendor/${path}`, expected])),
+    verified,
   ]);
   ui.setState('ready', READY);
   const notes = [...problems, choice.note].filter(Boolean);
@@ -87,6 +91,7 @@ async function startModel() {
 
 function useSource(source) {
   app.source = source;
+  app.faceNote = null;
   stats.reset();
   if (source.kind === 'camera') app.stopFrames = source.onFrames(() => scheduler.offer());
   else scheduler.request();
@@ -101,27 +106,46 @@ function stopFrames() {
 
 // The scheduler's callback: one frame through the frame path, with the model and source of now.
 function runFrame() {
-  const context = { python: app.python, runner: app.runner, runnerInfo: app.runnerInfo, source: app.source };
-  const { modelFree, finished } = startFrame(context, app.settings.size, { splitTasks: scheduler.pipelined });
+  const context = { python: app.python, runner: app.runner, runnerInfo: app.runnerInfo, source: app.source, settings: { ...app.settings } };
+  const { modelFree, finished } = startFrame(context, { splitTasks: scheduler.pipelined });
   return { modelFree, finished: finished.then((frame) => frameDone(frame, context), (error) => frameFailed(error, context)) };
 }
 
-function frameDone(frame, { runnerInfo, source }) {
+function frameDone(frame, { runnerInfo, source, settings }) {
   app.recovery = afterSuccess(app.recovery);
   const { engine, backend, thread } = runnerInfo;
+  const faces = frame.faces.map((track, index) => ({ ...track.face, pose: track.pose, classes: frame.faceAreas[index] }));
   app.lastParse = {
-    labels: frame.labels, height: frame.height, width: frame.width, size: frame.size, engine, backend,
+    labels: frame.labels, height: frame.height, width: frame.width, size: frame.size, engine, backend, faces,
     source: source.kind === 'photo' ? source.name : 'camera',
   };
   stats.record(performance.now(), frame.timings);
-  ui.showStats({ ...stats.summary(), dropped: scheduler.dropped, numTensors: frame.numTensors, engine, backend, size: frame.size, where: thread });
+  ui.showStats({
+    ...stats.summary(), dropped: scheduler.dropped, numTensors: frame.numTensors, engine, backend, size: frame.size, where: thread,
+    faces: settings.faces === 'on' ? faces.length : null,
+  });
   if (app.source !== source) return;
+  showFaceNotes(frame, settings, source);
   if (source.kind === 'camera') ui.setState('running', 'Running');
   else ui.setState('parsed', `Parsed ${source.name}`);
 }
 
+// What the user should know about the faces: once per change, not per frame.
+function showFaceNotes(frame, settings, source) {
+  let note = null;
+  if (settings.faces === 'on' && frame.facesLeftOut) {
+    const found = frame.faces.length + frame.facesLeftOut;
+    const parsed = frame.faces.length === 1 ? 'the largest is parsed' : `the ${frame.faces.length} largest are parsed`;
+    note = `${found} faces found: ${parsed}. Raise "Max faces" to parse more.`;
+  } else if (settings.faces === 'on' && !frame.faces.length && source.kind === 'photo') {
+    note = `No face found in ${source.name}: the whole photo is parsed. Faces smaller than about 6 % of the picture's width are missed.`;
+  }
+  if (note !== app.faceNote) ui.showMessage(note, 'info');
+  app.faceNote = note;
+}
+
 function frameFailed(error, { runnerInfo }) {
-  if (error.stage === 'capture') {
+  if (error.stage === 'source' || error.stage === 'capture') {
     // The source itself gave no usable frame (e.g. a camera not yet delivering): skip it.
     ui.showMessage(`A frame could not be read: ${error.message}. The app goes on with the next frame.`);
     return;
@@ -149,7 +173,7 @@ function changeSetting(name, value) {
   app.settings[name] = value;
   if (app.schema[name].restartsModel) {
     switchModel();
-  } else if (name === 'size') {
+  } else {
     stats.reset();
     if (app.source?.kind === 'photo') scheduler.request();
   }

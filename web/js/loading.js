@@ -3,7 +3,7 @@
 
 import * as ui from './ui.js';
 
-const MODEL_PARTS = { runtime: 'Runtime', model: 'Model' };
+const MODEL_PARTS = { runtime: 'Runtime', model: 'Model', detector: 'Face detector' };
 
 export class LoadProgress {
   constructor() {

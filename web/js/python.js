@@ -2,12 +2,27 @@
 // PyScript glue around the faceparts package) puts exactly these names on window.facepartsPython
 // and then fires 'faceparts:python-ready' (tests/unit/test_python_boundary.py checks the names):
 //
-//   inputShape(frameHeight, frameWidth, size) -> [height, width]
-//       The model input for a frame: the longer side becomes `size`, the shorter keeps the
-//       aspect ratio, rounded to the model's multiple (pipeline.input_shape).
-//   postprocess(labels: Uint8Array [H*W] class ids, height, width)
-//       -> {overlay: Uint8ClampedArray RGBA [H,W,4] in the class colours, background
-//           transparent; fractions: number[] per class, in manifest order}
+// Matrices are [a, b, c, d, e, f] as canvas' setTransform takes them (geometry.to_js), frame ->
+// picture. A face is {box: [x0, y0, x1, y1], score, keypoints: [[x, y] x 6]} in frame pixels; a
+// track is {pose: [cx, cy, side, angle], face} (faces.py, tracking.py).
+//
+//   detectorViews(frameHeight, frameWidth) -> [{matrix, size}]
+//       The face detector's views of the frame, to try in order until one finds a face.
+//   findFaces(regressors: Float32Array, scores: Float32Array, viewMatrix) -> [face]
+//       The detector's output for one view, decoded and de-duplicated.
+//   largestFaces(faces, limit) -> {faces, leftOut}
+//   refineView(face) -> {matrix, size}: a second, closer look at one face.
+//   refineFace(face, regressors, scores, viewMatrix) -> face: that look's face.
+//   trackFaces(tracks, faces) -> tracks: the crops follow the faces, still while they are.
+//   shouldDetect(nowMs, lastDetectionMs | null, detectionMs) -> bool: whether this video frame
+//       runs the detector.
+//   planCrops(tracks, frameHeight, frameWidth, size) -> [{matrix, height, width}]
+//       What the model parses: a size x size crop per face, or the whole frame at the model's
+//       input shape when there is none.
+//   postprocess(labels: [Uint8Array [h*w]] per plan, plans, frameHeight, frameWidth)
+//       -> {labels: Uint8Array [H*W] at the frame's size, overlay: Uint8ClampedArray RGBA
+//           [H,W,4] in the class colours, background transparent; fractions: number[] per class
+//           in manifest order; faceAreas: per plan {class: {pixels, fraction}}}
 //   exportParse(kind, labels: Uint8Array [H*W], height, width, extraJson: string) -> Uint8Array
 //       The bytes of one export file; `kind` is a key of exportKinds.
 //   exportKinds: {kind: {suffix, mime}}
@@ -16,7 +31,10 @@
 //
 // Big arrays cross as typed arrays (one copy each way); everything else is small.
 
-export const PYTHON_API = Object.freeze(['inputShape', 'postprocess', 'exportParse', 'exportKinds', 'versions']);
+export const PYTHON_API = Object.freeze([
+  'detectorViews', 'findFaces', 'largestFaces', 'refineView', 'refineFace', 'trackFaces', 'shouldDetect',
+  'planCrops', 'postprocess', 'exportParse', 'exportKinds', 'versions',
+]);
 
 const PYTHON_TIMEOUT_MS = 180_000;
 

@@ -13,6 +13,11 @@ export function settingsSchema(manifest) {
     size: { values: manifest.sizes, default: manifest.default_size },
     // Its control is a checkbox: checked means the second value.
     thread: { values: ['worker', 'main'], default: 'worker', restartsModel: true },
+    faces: { values: ['off', 'on'], default: 'on' },
+    maxFaces: {
+      values: Array.from({ length: manifest.detector.faces.max }, (_, i) => i + 1),
+      default: manifest.detector.faces.default_max,
+    },
   };
 }
 

@@ -19,6 +19,8 @@ export function stageTimes(t) {
     inferenceMs: t.inferenceMs,
     postMs: t.postMs,
     drawMs: t.drawMs,
+    // Only the frames that ran the detector.
+    detectMs: t.detectMs,
   };
 }
 
@@ -38,7 +40,9 @@ export class FrameStats {
   record(finishedAt, timings) {
     this.frames += 1;
     this.push(this.finished, finishedAt);
-    for (const [name, value] of Object.entries(stageTimes(timings))) this.push(this.stages[name] ??= [], value);
+    for (const [name, value] of Object.entries(stageTimes(timings))) {
+      if (value !== undefined) this.push(this.stages[name] ??= [], value);
+    }
   }
 
   push(list, value) {

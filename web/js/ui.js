@@ -37,20 +37,24 @@ export function setState(state, text) {
   $('status-text').textContent = text;
 }
 
-// stats: fps, per-stage medians in ms (captureMs, preMs, transferMs, inferenceMs, postMs, drawMs),
-// frames, dropped, numTensors, and what ran (engine, backend, size, where).
+// stats: fps, per-stage medians in ms (captureMs, preMs, transferMs, inferenceMs, postMs, drawMs,
+// detectMs), frames, dropped, numTensors, faces (parsed; null when face finding is off), and what
+// ran (engine, backend, size, where).
 export function showStats(stats) {
   const status = $('status');
-  const stageNames = ['captureMs', 'preMs', 'transferMs', 'inferenceMs', 'postMs', 'drawMs'];
+  const stageNames = ['captureMs', 'preMs', 'transferMs', 'inferenceMs', 'postMs', 'drawMs', 'detectMs'];
   Object.assign(status.dataset, {
     frames: stats.frames, dropped: stats.dropped, tensors: stats.numTensors ?? '',
     engine: stats.engine, backend: stats.backend, size: stats.size, where: stats.where,
-    fps: stats.fps.toFixed(2),
+    fps: stats.fps.toFixed(2), faces: stats.faces ?? '',
     ...Object.fromEntries(stageNames.map((name) => [name, (stats[name] ?? 0).toFixed(1)])),
   });
   const ms = (value) => `${value.toFixed(1)} ms`;
+  const faces = stats.faces === null ? 'faces off'
+    : `${stats.faces ? `${stats.faces} face${stats.faces === 1 ? '' : 's'}` : 'no face: whole frame'}, detect ${ms(stats.detectMs ?? 0)}`;
   $('stats').textContent = [
     `${stats.fps.toFixed(1)} FPS`,
+    faces,
     `pre ${ms(stats.captureMs + stats.preMs)}`,
     `inference ${ms(stats.inferenceMs)}`,
     `post ${ms(stats.postMs + stats.drawMs)}`,

@@ -18,10 +18,13 @@ await pyodide_js.loadPackage(["numpy", "pillow"])  # noqa: F704 (PyScript runs t
 
 import numpy as np  # noqa: E402
 
-from faceparts import export, pipeline  # noqa: E402
-from faceparts.model_manifest import ModelSpec  # noqa: E402
+from faceparts import align, compose, export, faces, geometry, pipeline, tracking  # noqa: E402
+from faceparts.model_manifest import AlignmentSpec, DetectorSpec, ModelSpec  # noqa: E402
 
-spec = ModelSpec.load("manifest.json")
+manifest = json.loads(open("manifest.json").read())
+spec = ModelSpec.from_manifest(manifest)
+detector = DetectorSpec.from_manifest(manifest)
+alignment = AlignmentSpec.from_manifest(manifest)
 
 
 def _from_js(typed_array, dtype, shape):
@@ -38,18 +41,66 @@ def _js_object(mapping):
     return to_js(mapping, dict_converter=js.Object.fromEntries)
 
 
-def input_shape(frame_height, frame_width, size):
-    return to_js(list(spec.input_shape(int(frame_height), int(frame_width), int(size))))
+def _py(value):
+    return value.to_py() if hasattr(value, "to_py") else value
 
 
-def postprocess(labels, height, width):
-    label_map = pipeline.labels_from_model_output(
-        _from_js(labels, np.uint8, (int(height), int(width))), int(height), int(width), len(spec.class_names))
-    overlay = pipeline.colorize(label_map, spec.palette)
+def _view(matrix, size):
+    return {"matrix": geometry.to_js(matrix), "size": size}
+
+
+def detector_views(frame_height, frame_width):
+    return _js_object([_view(view, detector.size) for view in faces.views(int(frame_height), int(frame_width), detector)])
+
+
+def _outputs(regressors, scores):
+    return (np.frombuffer(regressors.to_bytes(), dtype=np.float32), np.frombuffer(scores.to_bytes(), dtype=np.float32))
+
+
+def find_faces(regressors, scores, view):
+    return _js_object(faces.find_faces(*_outputs(regressors, scores), geometry.from_js(_py(view)), detector))
+
+
+def largest_faces(found, limit):
+    kept, left_out = faces.largest(_py(found), int(limit))
+    return _js_object({"faces": kept, "leftOut": left_out})
+
+
+def refine_view(face):
+    return _js_object(_view(faces.refine_view(_py(face), detector), detector.size))
+
+
+def refine_face(face, regressors, scores, view):
+    return _js_object(faces.refine(_py(face), *_outputs(regressors, scores), geometry.from_js(_py(view)), detector))
+
+
+def track_faces(tracks, found):
+    return _js_object(tracking.update(_py(tracks), _py(found), alignment))
+
+
+def should_detect(now_ms, last_detection_ms, detection_ms):
+    return tracking.should_detect(float(now_ms), None if last_detection_ms is None else float(last_detection_ms), float(detection_ms))
+
+
+def plan_crops(tracks, frame_height, frame_width, size):
+    poses = [track["pose"] for track in _py(tracks)]
+    plans = align.crop_plans(poses, int(frame_height), int(frame_width), int(size), spec, alignment)
+    return _js_object([{"matrix": geometry.to_js(matrix), "height": height, "width": width} for matrix, height, width in plans])
+
+
+def postprocess(labels_list, plans, frame_height, frame_width):
+    parses = []
+    for labels, plan in zip(labels_list, _py(plans)):
+        height, width = int(plan["height"]), int(plan["width"])
+        label_map = pipeline.labels_from_model_output(_from_js(labels, np.uint8, (height, width)), height, width, len(spec.class_names))
+        parses.append((label_map, geometry.from_js(plan["matrix"])))
+    label_map, counts = compose.compose(int(frame_height), int(frame_width), parses, len(spec.class_names))
     areas = pipeline.class_areas(label_map, list(spec.class_names))
     return _js_object({
-        "overlay": _typed_array(js.Uint8ClampedArray, overlay),
-        "fractions": to_js([areas[name]["fraction"] for name in spec.class_names]),
+        "labels": _typed_array(js.Uint8Array, label_map),
+        "overlay": _typed_array(js.Uint8ClampedArray, pipeline.colorize(label_map, spec.palette)),
+        "fractions": [areas[name]["fraction"] for name in spec.class_names],
+        "faceAreas": [pipeline.areas_from_counts(count, list(spec.class_names)) for count in counts],
     })
 
 
@@ -61,7 +112,14 @@ def export_parse(kind, labels, height, width, extra_json="{}"):
 
 # Exactly the names web/js/python.js documents.
 API = {
-    "inputShape": create_proxy(input_shape),
+    "detectorViews": create_proxy(detector_views),
+    "findFaces": create_proxy(find_faces),
+    "largestFaces": create_proxy(largest_faces),
+    "refineView": create_proxy(refine_view),
+    "refineFace": create_proxy(refine_face),
+    "trackFaces": create_proxy(track_faces),
+    "shouldDetect": create_proxy(should_detect),
+    "planCrops": create_proxy(plan_crops),
     "postprocess": create_proxy(postprocess),
     "exportParse": create_proxy(export_parse),
     "exportKinds": _js_object({kind: {"suffix": e.suffix, "mime": e.mime} for kind, e in export.EXPORTS.items()}),

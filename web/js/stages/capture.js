@@ -1,31 +1,18 @@
-// Stage: the newest source frame at the model's input size, as RGBA bytes (the engine normalises
-// them). The browser resizes on the GPU; Python only says to which shape.
-//   in: frame.source, frame.size  out: frame.pixels, frame.height, frame.width
+// Stage: what the model parses, as RGBA bytes: each face's crop (size x size, drawn through its
+// transform), or the whole frame at the model's input shape when there is none. Python plans the
+// geometry; the browser resamples on the GPU; the engine normalises the bytes.
+//   in: frame.source, frame.faces, frame.size  out: frame.crops [{plan: {matrix, height, width}, pixels}]
 
-let canvas = null;
-let context = null;
-
-function draw(element, height, width) {
-  if (!canvas) {
-    canvas = document.createElement('canvas');
-    context = canvas.getContext('2d', { willReadFrequently: true });
-  }
-  if (canvas.width !== width || canvas.height !== height) {
-    canvas.width = width;
-    canvas.height = height;
-  }
-  context.drawImage(element, 0, 0, width, height);
-  return context.getImageData(0, 0, width, height).data;
-}
+import { warpPixels } from '../canvas-warp.js';
 
 export const capture = {
   name: 'capture',
   run(frame, { python }) {
     const started = performance.now();
-    [frame.height, frame.width] = python.inputShape(frame.source.height, frame.source.width, frame.size);
-    const shaped = performance.now();
-    frame.pixels = draw(frame.source.element, frame.height, frame.width);
-    frame.timings.shapeMs = shaped - started;
-    frame.timings.captureMs = performance.now() - shaped;
+    const plans = python.planCrops(frame.faces, frame.height, frame.width, frame.size);
+    const planned = performance.now();
+    frame.crops = Array.from(plans, (plan) => ({ plan, pixels: warpPixels(frame.source.element, plan.matrix, plan.height, plan.width, 'crop') }));
+    frame.timings.shapeMs = planned - started;
+    frame.timings.captureMs = performance.now() - planned;
   },
 };

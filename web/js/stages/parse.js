@@ -1,18 +1,22 @@
-// Stage: the model turns the frame's pixels into class ids (in the worker or on the main thread).
-//   in: frame.pixels (transferred: detached afterwards), frame.height, frame.width
-//   out: frame.labels (Uint8Array [H*W]), frame.numTensors
+// Stage: the model turns each crop's pixels into class ids (in the worker or on the main thread).
+//   in: frame.crops (their pixels are transferred: detached afterwards)
+//   out: frame.crops[i].labels (Uint8Array [h*w]), frame.numTensors
 
 export const parse = {
   name: 'parse',
   usesModel: true,
   async run(frame, { runner }) {
-    const sent = performance.now();
-    const result = await runner.infer(frame.pixels, frame.height, frame.width);
-    frame.pixels = null;
-    frame.labels = result.labels;
-    frame.numTensors = result.numTensors;
-    Object.assign(frame.timings, {
-      roundTripMs: performance.now() - sent, normalizeMs: result.normalizeMs, inferenceMs: result.inferenceMs,
-    });
+    const totals = { roundTripMs: 0, normalizeMs: 0, inferenceMs: 0 };
+    for (const crop of frame.crops) {
+      const sent = performance.now();
+      const result = await runner.infer(crop.pixels, crop.plan.height, crop.plan.width);
+      crop.pixels = null;
+      crop.labels = result.labels;
+      frame.numTensors = result.numTensors;
+      totals.roundTripMs += performance.now() - sent;
+      totals.normalizeMs += result.normalizeMs;
+      totals.inferenceMs += result.inferenceMs;
+    }
+    Object.assign(frame.timings, totals);
   },
 };

@@ -1,13 +1,19 @@
-// Stage: Python turns the class ids into the coloured overlay and each class's share.
-//   in: frame.labels, frame.height, frame.width  out: frame.overlay, frame.fractions
+// Stage: Python pastes each crop's class ids back into the frame, then colours them and counts
+// each class's share, for the frame and for each face.
+//   in: frame.crops, frame.height, frame.width
+//   out: frame.labels (Uint8Array [H*W], the frame's own size), frame.overlay, frame.fractions,
+//        frame.faceAreas
 
 export const postprocess = {
   name: 'postprocess',
   run(frame, { python }) {
     const started = performance.now();
-    const { overlay, fractions } = python.postprocess(frame.labels, frame.height, frame.width);
-    frame.overlay = overlay;
-    frame.fractions = fractions;
+    const result = python.postprocess(frame.crops.map((crop) => crop.labels), frame.crops.map((crop) => crop.plan), frame.height, frame.width);
+    frame.labels = result.labels;
+    frame.overlay = result.overlay;
+    frame.fractions = result.fractions;
+    frame.faceAreas = result.faceAreas;
+    frame.crops = null;
     frame.timings.postMs = performance.now() - started;
   },
 };

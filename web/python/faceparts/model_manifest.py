@@ -1,4 +1,5 @@
-"""Reads what the pipeline needs from models/manifest.json: normalisation, sizes and classes."""
+"""Reads what the Python code needs from models/manifest.json: the parser (normalisation, sizes,
+classes), the face detector and the crop alignment."""
 
 from __future__ import annotations
 
@@ -43,3 +44,60 @@ class ModelSpec:
     @classmethod
     def load(cls, path: str | Path) -> "ModelSpec":
         return cls.from_manifest(json.loads(Path(path).read_text()))
+
+
+@dataclass(frozen=True)
+class DetectorSpec:
+    """The face detector: its input, how to decode its output, and how many faces to parse."""
+
+    size: int
+    scale: float
+    offset: float
+    grid: int
+    score_threshold: float
+    nms_iou: float
+    keypoints: tuple[str, ...]
+    retry_zoom: float
+    refine_fraction: float
+    default_max_faces: int
+    max_faces: int
+
+    @classmethod
+    def from_manifest(cls, manifest: dict) -> "DetectorSpec":
+        detector = manifest["detector"]
+        return cls(
+            size=int(detector["input"]["size"]),
+            scale=float(detector["input"]["scale"]),
+            offset=float(detector["input"]["offset"]),
+            grid=int(detector["anchors"]["grid"]),
+            score_threshold=float(detector["score_threshold"]),
+            nms_iou=float(detector["nms_iou"]),
+            keypoints=tuple(detector["keypoints"]),
+            retry_zoom=float(detector["retry_zoom"]),
+            refine_fraction=float(detector["refine_fraction"]),
+            default_max_faces=int(detector["faces"]["default_max"]),
+            max_faces=int(detector["faces"]["max"]),
+        )
+
+
+@dataclass(frozen=True)
+class AlignmentSpec:
+    """Where the detector's keypoints sit in the parser's training framing (a unit square)."""
+
+    indices: tuple[int, ...]  # into the detector's keypoints
+    template: np.ndarray  # [N,2], x and y as fractions of the crop's side
+    weights: np.ndarray  # [N]
+    margins: dict[int, float]  # per model size: the crop's side over the template framing's
+
+    def margin(self, size: int) -> float:
+        return self.margins.get(size, 1.0)
+
+    @classmethod
+    def from_manifest(cls, manifest: dict) -> "AlignmentSpec":
+        alignment, names = manifest["alignment"], manifest["detector"]["keypoints"]
+        return cls(
+            indices=tuple(names.index(name) for name in alignment["keypoints"]),
+            template=np.asarray(alignment["template"], dtype=np.float64),
+            weights=np.asarray(alignment["weights"], dtype=np.float64),
+            margins={int(size): float(margin) for size, margin in alignment["margin"].items()},
+        )

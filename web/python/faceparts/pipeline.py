@@ -81,8 +81,13 @@ def colorize(labels: np.ndarray, palette: np.ndarray, alpha: int = 255, backgrou
 
 def class_areas(labels: np.ndarray, class_names: list[str]) -> dict[str, dict[str, float]]:
     """Pixel count and fraction of the image per class, for every class (zeros included)."""
-    counts = np.bincount(labels.ravel(), minlength=len(class_names))[: len(class_names)]
-    total = max(int(labels.size), 1)
+    return areas_from_counts(np.bincount(labels.ravel(), minlength=len(class_names)), class_names)
+
+
+def areas_from_counts(counts: np.ndarray, class_names: list[str]) -> dict[str, dict[str, float]]:
+    """{class: {pixels, fraction}} from pixel counts per class id; fractions of their sum."""
+    counts = np.asarray(counts)[: len(class_names)]
+    total = max(int(counts.sum()), 1)
     return {
         name: {"pixels": int(count), "fraction": round(float(count) / total, 6)}
         for name, count in zip(class_names, counts)

@@ -1,0 +1,112 @@
+"""Faces where they really are: the page finds each face, parses it framed as the model was
+trained, and pastes the parse back, on the camera and on photos, as the CLI does natively."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from skimage import data
+
+from faceparts.native import FrameParser
+from tests.conftest import watched_app
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, fake_webcam_flags, write_y4m
+from tests.support.faces import FACE_CLASSES, assert_plausible_face, no_face, small_off_centre, two_faces
+
+pytestmark = pytest.mark.e2e
+
+
+CLIPS = {"astronaut-512": data.astronaut, "small-off-centre-640x480": small_off_centre}
+
+
+@pytest.fixture(scope="module", params=list(CLIPS))
+def clip_browser(request, playwright, tmp_path_factory):
+    """Chromium whose fake webcam shows a whole frame, not a face crop (it fits the file to the
+    page's 4:3 request, so the frame the page gets may be cropped)."""
+    frame = CLIPS[request.param]()
+    y4m = write_y4m(tmp_path_factory.mktemp("clip") / f"{request.param}.y4m", [frame] * 2)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS + fake_webcam_flags(y4m))
+    yield browser
+    browser.close()
+
+
+@pytest.mark.parametrize("size", [448, 288])
+def test_a_face_anywhere_in_the_camera_frame_is_found_and_parsed(clip_browser, live_server, size):
+    for app in watched_app(clip_browser, live_server, allow_page_errors=False):
+        app.open(backend="wasm", size=size)
+        app.start_camera()
+        shown = app.wait_frames(2, size=size)
+        assert shown["faces"] == "1", shown
+        assert float(shown["detectMs"]) > 0
+        assert "1 face, detect" in app.page.inner_text("#stats")
+        labels = app.labels()
+        video = app.page.eval_on_selector("#video", "v => [v.videoHeight, v.videoWidth]")
+        assert labels.shape == tuple(video), "exports are at the camera frame's size"
+        [face] = json.loads(app.export("#export-areas"))["faces"]
+        assert_plausible_face(labels[face_region(face, labels.shape)])
+
+
+def face_region(face: dict, shape, margin: float = 0.6):
+    """The face's box widened by `margin` of its size each way (hair, neck), clipped to the frame."""
+    x0, y0, x1, y1 = face["box"]
+    dx, dy = margin * (x1 - x0), margin * (y1 - y0)
+    return (slice(max(0, int(y0 - dy)), min(shape[0], int(y1 + dy))), slice(max(0, int(x0 - dx)), min(shape[1], int(x1 + dx))))
+
+
+def detections(document: dict) -> list[list[float]]:
+    return sorted((face["box"] for face in document["faces"]), key=lambda box: box[0])
+
+
+@pytest.mark.parametrize("engine", ["tfjs", "ort"])
+def test_two_faces_are_both_parsed_and_found_where_the_cli_finds_them(app, engine, tmp_path):
+    photo = two_faces()
+    native = FrameParser().parse(photo, 448)
+    assert len(native.faces) == 2
+
+    app.open(engine=engine, backend="wasm", size=448)
+    labels = app.parse_photo(photo, tmp_path / "two.png")
+    assert app.status()["faces"] == "2"
+    document = json.loads(app.export("#export-areas"))
+    in_browser = detections(document)
+    assert len(in_browser) == 2
+    assert np.abs(np.asarray(in_browser) - np.asarray(detections({"faces": native.faces}))).max() <= 2, \
+        f"browser {in_browser} vs CLI {detections({'faces': native.faces})}"
+    for face in document["faces"]:
+        assert_plausible_face(labels[face_region(face, labels.shape, margin=0.25)])
+        for part in ("l_eye", "r_eye", "u_lip", "l_lip"):
+            assert face["classes"][part]["pixels"] > 0, (part, face["box"])
+
+
+def test_beyond_the_limit_the_largest_faces_are_parsed_and_the_page_says_so(app, tmp_path):
+    app.open(backend="wasm", size=288, maxFaces=1)
+    labels = app.parse_photo(two_faces(), tmp_path / "two.png")
+    assert "2 faces found: the largest is parsed." in app.message()
+    [face] = json.loads(app.export("#export-areas"))["faces"]
+    assert face["box"][0] < 100, "the larger face, on the left"
+    assert (labels[:, 380:] == FACE_CLASSES["skin"]).sum() == 0, "the smaller face is left out"
+
+
+def test_without_a_face_the_whole_frame_is_parsed_and_the_page_says_so(app, tmp_path):
+    app.open(backend="wasm", size=288)
+    photo = no_face()
+    labels = app.parse_photo(photo, tmp_path / "coffee.png")
+    assert "No face found in coffee.png: the whole photo is parsed." in app.message()
+    assert app.status()["faces"] == "0"
+    assert "no face: whole frame" in app.page.inner_text("#stats")
+    assert labels.shape == photo.shape[:2]
+    assert json.loads(app.export("#export-areas"))["faces"] == []
+
+
+def test_find_faces_off_parses_the_whole_frame_as_before(app, tmp_path):
+    app.open(backend="wasm", size=448, faces="off")
+    assert not app.page.is_checked("#faces-toggle")
+    labels = app.parse_photo(data.astronaut(), tmp_path / "astronaut.png")
+    assert app.status()["faces"] == ""
+    assert "faces off" in app.page.inner_text("#stats")
+    eyes = int(np.isin(labels, [FACE_CLASSES["l_eye"], FACE_CLASSES["r_eye"]]).sum())
+    app.page.check("#faces-toggle")
+    app.wait_frames(1, faces=1)
+    with_faces = app.labels()
+    found_eyes = int(np.isin(with_faces, [FACE_CLASSES["l_eye"], FACE_CLASSES["r_eye"]]).sum())
+    assert found_eyes > max(20, 3 * eyes), f"the crop finds the eyes ({found_eyes} pixels) the whole frame misses ({eyes})"

@@ -1,0 +1,163 @@
+"""The face geometry that runs in the page (Pyodide) and the CLI alike: the detector's output
+decoded, its views of the frame, crops and their inverse, tracking, and pasting parses back."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from faceparts import align, compose, faces, geometry, tracking
+from faceparts.model_manifest import AlignmentSpec, DetectorSpec
+from server import ROOT
+
+MANIFEST = json.loads((ROOT / "models" / "manifest.json").read_text())
+DETECTOR = DetectorSpec.from_manifest(MANIFEST)
+ALIGNMENT = AlignmentSpec.from_manifest(MANIFEST)
+ANCHORS = DETECTOR.grid * DETECTOR.grid
+STRIDE = DETECTOR.size / DETECTOR.grid
+
+
+def outputs(*detections):
+    """Hand-made detector outputs: detections (anchor index, logit, box w, h, centre offset)."""
+    regressors = np.zeros((1, ANCHORS, 16), dtype=np.float32)
+    logits = np.full((1, ANCHORS, 1), -10.0, dtype=np.float32)
+    for anchor, logit, width, height, (dx, dy) in detections:
+        regressors[0, anchor, :4] = (dx, dy, width, height)
+        regressors[0, anchor, 4:] = np.tile([dx, dy], 6)  # every keypoint at the box centre
+        logits[0, anchor, 0] = logit
+    return regressors, logits
+
+
+def anchor_centre(anchor):
+    return ((anchor % DETECTOR.grid + 0.5) * STRIDE, (anchor // DETECTOR.grid + 0.5) * STRIDE)
+
+
+def test_decoding_puts_boxes_around_their_anchors_and_drops_low_scores():
+    anchor = 10 * DETECTOR.grid + 20
+    regressors, logits = outputs((anchor, 3.0, 40, 30, (2, -1)), (5, -1.0, 20, 20, (0, 0)))
+    boxes, scores, keypoints = faces.decode(regressors, logits, DETECTOR)
+    cx, cy = anchor_centre(anchor)
+    assert boxes.tolist() == [[cx + 2 - 20, cy - 1 - 15, cx + 2 + 20, cy - 1 + 15]]
+    assert scores[0] == pytest.approx(1 / (1 + math.exp(-3)))
+    assert keypoints.shape == (1, 6, 2) and keypoints[0, 3].tolist() == [cx + 2, cy - 1]
+
+
+def test_non_max_suppression_keeps_the_best_of_overlapping_boxes_and_separate_ones():
+    a = 10 * DETECTOR.grid + 10
+    regressors, logits = outputs((a, 2.0, 40, 40, (0, 0)), (a + 1, 3.0, 40, 40, (0, 0)), (a + 20, 1.0, 40, 40, (0, 0)))
+    boxes, scores, _ = faces.decode(regressors, logits, DETECTOR)
+    kept = faces.non_max_suppression(boxes, DETECTOR.nms_iou)
+    assert [round(float(scores[i]), 3) for i in kept] == [0.953, 0.731], "the weaker overlapping box goes"
+
+
+def test_letterbox_views_centre_the_frame_and_faces_come_back_in_frame_pixels():
+    first, wider = faces.views(480, 640, DETECTOR)
+    assert geometry.apply(first, [(0, 0), (640, 480)]).tolist() == [[0, 24], [192, 168]]
+    corners = geometry.apply(wider, [(0, 0), (640, 480)])
+    assert corners[1, 0] - corners[0, 0] == round(192 * DETECTOR.retry_zoom), "the wider view leaves a border"
+    anchor = 12 * DETECTOR.grid + 24
+    regressors, logits = outputs((anchor, 4.0, 30, 30, (0, 0)))
+    [face] = faces.find_faces(regressors, logits, first, DETECTOR)
+    cx, cy = anchor_centre(anchor)
+    expected = geometry.apply(geometry.invert(first), [(cx - 15, cy - 15), (cx + 15, cy + 15)]).ravel()
+    np.testing.assert_allclose(face["box"], expected, atol=0.01)
+    assert face["box"][2] - face["box"][0] == pytest.approx(30 * 640 / 192, abs=0.02)
+
+
+def test_a_refined_look_takes_the_face_nearest_its_centre():
+    face = {"box": [100, 100, 140, 140], "score": 0.7, "keypoints": [[120, 120]] * 6}
+    view = faces.refine_view(face, DETECTOR)
+    centre = geometry.apply(view, [(120, 120)])[0]
+    assert centre.tolist() == pytest.approx([96, 96]), "the face is centred in the second look"
+    near = int(centre[1] // STRIDE) * DETECTOR.grid + int(centre[0] // STRIDE)
+    regressors, logits = outputs((near, 2.0, 76.8, 76.8, (0, 0)), (3, 5.0, 20, 20, (0, 0)))
+    refined = faces.refine(face, regressors, logits, view, DETECTOR)
+    assert abs((refined["box"][0] + refined["box"][2]) / 2 - 120) < STRIDE
+    assert faces.refine(face, *outputs(), view, DETECTOR) is face, "nothing seen: the face stays"
+
+
+def test_largest_faces_are_kept_and_the_rest_counted():
+    found = [{"box": [0, 0, side, side]} for side in (10, 40, 20, 30)]
+    kept, left_out = faces.largest(found, 2)
+    assert [f["box"][2] for f in kept] == [40, 30] and left_out == 2
+
+
+def frontal_face(cx=320.0, cy=240.0, eye_distance=60.0, angle=0.0):
+    """Keypoints laid out as the template, scaled and turned: a face the crop must frame exactly."""
+    template = np.zeros((6, 2))
+    template[list(ALIGNMENT.indices)] = ALIGNMENT.template
+    template[4:] = ALIGNMENT.template[:2] + [[-0.1, 0.05], [0.1, 0.05]]  # ears: unused by the crop
+    side = eye_distance / (ALIGNMENT.template[1, 0] - ALIGNMENT.template[0, 0])
+    c, s = math.cos(angle), math.sin(angle)
+    local = (template - 0.5) * side
+    return np.stack([cx + c * local[:, 0] - s * local[:, 1], cy + s * local[:, 0] + c * local[:, 1]], axis=1)
+
+
+def test_a_crop_and_its_inverse_return_every_point_within_half_a_pixel():
+    pose = align.crop_pose(frontal_face(300.3, 211.7, 57.0, 0.3), ALIGNMENT)
+    crop = align.crop_matrix(pose, 448)
+    points = np.random.default_rng(0).uniform(0, 640, (50, 2))
+    back = geometry.apply(geometry.invert(crop), geometry.apply(crop, points))
+    assert np.abs(back - points).max() < 0.5
+
+
+def test_a_tilted_face_gives_level_eyes_in_its_crop_framed_as_the_template():
+    keypoints = frontal_face(angle=math.radians(25))
+    crop = align.crop_matrix(align.crop_pose(keypoints, ALIGNMENT), 448, ALIGNMENT.margin(448))
+    eyes = geometry.apply(crop, keypoints[:2])
+    tilt = math.degrees(math.atan2(eyes[1, 1] - eyes[0, 1], eyes[1, 0] - eyes[0, 0]))
+    template_tilt = math.degrees(math.atan2(*(ALIGNMENT.template[1] - ALIGNMENT.template[0])[::-1]))
+    assert abs(tilt - template_tilt) < 0.1 and abs(tilt) < 2, f"the eyes are as level as in the training faces ({tilt:.2f}°)"
+    # Where the template puts them, the crop being `margin` times the template's framing.
+    expected = ((ALIGNMENT.template[:2] - 0.5) / ALIGNMENT.margin(448) + 0.5) * 448
+    np.testing.assert_allclose(eyes, expected, atol=0.5)
+
+
+def test_without_faces_the_whole_frame_is_planned_at_the_models_input_shape():
+    from faceparts.model_manifest import ModelSpec
+
+    [(matrix, height, width)] = align.crop_plans([], 480, 640, 448, ModelSpec.from_manifest(MANIFEST), ALIGNMENT)
+    assert (height, width) == (352, 448)
+    np.testing.assert_allclose(geometry.apply(matrix, [(640, 480)]), [[448, 352]])
+
+
+def test_tracking_keeps_a_still_face_still_and_follows_a_moving_one():
+    rng = np.random.default_rng(1)
+    tracks = []
+    poses = []
+    for _ in range(20):  # a still head: the detector's keypoints jitter by about a pixel
+        keypoints = frontal_face() + rng.normal(0, 0.8, (6, 2))
+        tracks = tracking.update(tracks, [{"box": [0, 0, 1, 1], "keypoints": keypoints.tolist()}], ALIGNMENT)
+        poses.append(tracks[0]["pose"])
+    assert np.ptp(np.asarray(poses), axis=0).max() == 0, "a still head keeps a still crop"
+
+    for step in range(1, 6):  # then it moves 40 px a frame
+        keypoints = frontal_face(cx=320 + 40 * step)
+        tracks = tracking.update(tracks, [{"box": [0, 0, 1, 1], "keypoints": keypoints.tolist()}], ALIGNMENT)
+    target = align.crop_pose(frontal_face(cx=520), ALIGNMENT)
+    assert abs(tracks[0]["pose"][0] - target[0]) < 2, "the crop follows the face"
+
+    assert tracking.update(tracks, [], ALIGNMENT) == [], "a face no longer found ends its track"
+
+
+def test_the_detector_runs_as_often_as_its_share_of_the_time_allows():
+    assert tracking.should_detect(0, None, 30)
+    wait = 30 / tracking.DETECTOR_SHARE
+    assert not tracking.should_detect(1000 + wait - 1, 1000, 30)
+    assert tracking.should_detect(1000 + wait, 1000, 30)
+
+
+def test_compose_pastes_each_parse_back_and_the_largest_face_wins_overlaps():
+    big = np.full((4, 4), 1, np.uint8)  # skin everywhere
+    big[0] = 0
+    small = np.full((2, 2), 17, np.uint8)  # hair
+    # The big parse covers frame pixels 2..10 (scaled by 2), the small one 8..12.
+    big_matrix = geometry.scaling(0.5) @ geometry.translation(-2, -2)
+    small_matrix = geometry.scaling(0.5) @ geometry.translation(-8, -8)
+    labels, counts = compose.compose(14, 14, [(big, big_matrix), (small, small_matrix)], 19)
+    assert labels[4:10, 2:10].tolist() == [[1] * 8] * 6
+    assert labels[2:4, 2:10].tolist() == [[0] * 8] * 2, "the big parse's background"
+    assert labels[10, 10] == 17 and labels[9, 9] == 1, "parts of the larger face win where they overlap"
+    assert labels[0, 0] == 0 and labels[13, 13] == 0, "outside every crop: background"
+    assert counts[0][1] == 48 and counts[1][17] == 12
