@@ -32,6 +32,7 @@ from PIL import Image, ImageFilter
 
 from faceparts import align, metrics, tracking
 from faceparts.native import FrameParser
+from bench.report import write_report
 from server import ROOT
 
 DEV_SET = ROOT.parent / "shared" / "data" / "celebamask-dev"
@@ -166,11 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {"accuracy": rows, "detector_ms": detector_ms(parsers["face crop"])}
     if args.video:
         result["video"] = video(parsers["face crop"])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    text = markdown(result)
-    args.out.with_suffix(".md").write_text(text + "\n")
-    print(text)
+    write_report(args.out, result, markdown(result))
     return 0
 
 

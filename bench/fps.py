@@ -31,6 +31,7 @@ from playwright.sync_api import sync_playwright
 
 from bench.clips import clips
 from bench.peer import peer_server
+from bench.report import write_report
 from server import ROOT
 from tests.support.app import App
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, fake_webcam_flags, live_server
@@ -322,12 +323,8 @@ def main(argv: list[str] | None = None) -> int:
 
     result["machine_short"] = f"{platform.machine()}, {os.cpu_count()} cores, no GPU"
     result["machine"] = f"{result['machine_short']}, headless Chromium ({CHROMIUM}); software WebGL/WebGPU is SwiftShader"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    text = markdown(result)
-    args.out.with_suffix(".md").write_text(text + "\n")
+    write_report(args.out, result, markdown(result))
     chart(result, args.out.with_suffix(".png"))
-    print(text)
     return 0
 
 

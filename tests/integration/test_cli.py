@@ -30,11 +30,11 @@ def photos(tmp_path_factory):
 
 
 def test_parse_writes_labels_overlay_and_areas_and_survives_bad_files(photos, tmp_path, capsys):
-    assert cli.main(["parse", str(photos), "--size", "448", "--out", str(tmp_path)]) == 0
+    assert cli.main(["parse", str(photos), "--size", "448", "--out", str(tmp_path)]) == 1, "two files failed"
     out, err = capsys.readouterr()
     assert "notes.jpg: not an image" in err
     assert "cut.jpg: unreadable or truncated image" in err
-    assert "parsed 4 of 6 images" in out
+    assert "parsed 4 of 6 images" in out and "2 failed" in out
 
     labels = Image.open(tmp_path / "astronaut.labels.png")
     assert labels.mode == "P" and labels.size == (256, 256), "labels come back at the photo's own size"
@@ -73,7 +73,7 @@ def test_eval_on_the_celebamask_dev_set(tmp_path, capsys):
 
 def parse_one(picture: np.ndarray, tmp_path, *options) -> tuple[np.ndarray, dict]:
     Image.fromarray(picture).save(tmp_path / "picture.png")
-    assert cli.main(["parse", str(tmp_path / "picture.png"), "--out", str(tmp_path / "out"), *options]) == 0
+    assert cli.main(["parse", str(tmp_path / "picture.png"), "--out", str(tmp_path / "out"), "--overwrite", *options]) == 0
     return (np.asarray(Image.open(tmp_path / "out" / "picture.labels.png")),
             json.loads((tmp_path / "out" / "picture.areas.json").read_text()))
 
