@@ -22,8 +22,9 @@ from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, live_server
 
 
 def two_people() -> np.ndarray:
-    camera = np.stack([data.camera()] * 3, axis=-1)
-    return np.concatenate([data.astronaut(), camera], axis=1)
+    """The two photos side by side, each cut to the person's head and shoulders."""
+    camera = Image.fromarray(data.camera()[60:310, 110:360]).convert("RGB").resize((400, 400), Image.LANCZOS)
+    return np.concatenate([data.astronaut()[0:400, 40:440], np.asarray(camera)], axis=1)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from PIL import Image
 from server import ROOT
 from tests.support.faces import assert_face_outline, assert_plausible_face
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 def test_webcam_parse_is_a_face_and_all_requests_stay_local(app, webcam_frame):

@@ -14,7 +14,7 @@ from tests.conftest import watched_app
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, fake_webcam_flags, write_y4m
 from tests.support.faces import FACE_CLASSES, assert_plausible_face, no_face, small_off_centre, two_faces
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 CLIPS = {"astronaut-512": data.astronaut, "small-off-centre-640x480": small_off_centre}

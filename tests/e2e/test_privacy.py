@@ -9,7 +9,7 @@ import io
 import pytest
 from PIL import Image
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 def test_camera_photo_and_exports_send_nothing(app, webcam_frame, tmp_path):

@@ -15,7 +15,7 @@ from tests.support.app import App
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, fake_webcam_flags
 from tests.support.faces import assert_face_outline
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 def encode(image: np.ndarray, fmt: str, **options) -> bytes:

@@ -20,7 +20,7 @@ from faceparts import batch, cli
 from tests.support.browser import astronaut_face
 from tests.support.faces import cut_by_the_edge, no_face, small_off_centre, two_faces
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 FACEPARTS = [sys.executable, "-m", "faceparts.cli"]
 

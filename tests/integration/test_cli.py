@@ -11,7 +11,7 @@ from tests.conftest import shared_path
 from tests.support.browser import astronaut_face
 from tests.support.faces import assert_plausible_face, cut_by_the_edge, no_face, small_off_centre, two_faces
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
 @pytest.fixture(scope="module")

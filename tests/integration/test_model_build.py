@@ -9,7 +9,7 @@ from models import build
 from scripts.assets import sha256_file
 from server import ROOT
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
 def test_built_model_matches_the_manifest():

@@ -4,7 +4,7 @@ import pytest
 
 from server import create_app
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
 def test_index_is_the_page(client):

@@ -4,7 +4,7 @@ import pytest
 
 from tests.support.load import PAGE_LOAD, hammer, production_server
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
 def test_waitress_serves_50_concurrent_clients_without_an_error():

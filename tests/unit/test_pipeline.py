@@ -121,3 +121,15 @@ def test_browser_normalisation_equals_preprocess_bit_for_bit():
     browser = np.frombuffer(base64.b64decode(result.stdout), dtype=np.float32).reshape(16, 16, 3)
     native = pipeline.preprocess(rgba, 16, 16, SPEC.scale, SPEC.offset)
     assert np.array_equal(browser.view(np.uint32), native.view(np.uint32))
+
+
+def test_hidden_parts_are_transparent_in_the_overlay_and_black_in_the_colour_export():
+    labels = np.array([[0, 1], [17, 10]], dtype=np.uint8)
+    hidden = pipeline.hidden_ids(["skin", "nose"], list(SPEC.class_names))
+    assert 17 in hidden and 1 not in hidden and 10 not in hidden
+    rgba = pipeline.colorize(labels, SPEC.palette, hidden=hidden)
+    assert rgba[1, 0, 3] == 0 and rgba[0, 1, 3] == 255 and rgba[1, 1, 3] == 255
+    colors = np.asarray(Image.open(io.BytesIO(export.export_parse(
+        "color-png", labels, SPEC.palette, list(SPEC.class_names), {"parts": ["skin", "nose"]}))))
+    assert tuple(colors[1, 0]) == (0, 0, 0) and tuple(colors[0, 1]) == tuple(SPEC.palette[1])
+    assert pipeline.hidden_ids(None, list(SPEC.class_names)) == []

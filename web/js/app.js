@@ -16,8 +16,10 @@ import { FrameScheduler } from './frame-scheduler.js';
 import { LoadProgress } from './loading.js';
 import { whenPythonReady } from './python.js';
 import { afterSuccess, initialHistory, planRecovery } from './recovery.js';
-import { bindControls, parseSettings, settingsSchema } from './settings.js';
+import { renderLegend, showParts } from './legend.js';
+import { bindControls, parseSettings, settingsQuery, settingsSchema } from './settings.js';
 import { SourceControl } from './source-control.js';
+import { paintOverlay } from './stages/draw.js';
 import { FrameStats } from './stats.js';
 import * as ui from './ui.js';
 
@@ -52,7 +54,8 @@ async function load() {
   const { settings, explicit, problems } = parseSettings(location.search, app.schema);
   app.settings = settings;
   app.showSettings = bindControls(document, app.schema, settings, changeSetting);
-  ui.renderLegend(app.manifest.classes);
+  renderLegend(app.manifest.classes, (parts) => changeSetting('parts', parts));
+  showParts(settings.parts);
   progress.watchPython(app.assets);
 
   const choice = explicit.has('thread') ? { thread: settings.thread, note: null } : await chooseThread(settings.backend);
@@ -122,7 +125,7 @@ function frameDone(frame, { runnerInfo, source, settings }) {
   stats.record(performance.now(), frame.timings);
   ui.showStats({
     ...stats.summary(), dropped: scheduler.dropped, numTensors: frame.numTensors, engine, backend, size: frame.size, where: thread,
-    faces: settings.faces === 'on' ? faces.length : null,
+    faces: settings.faces === 'on' ? faces.length : null, photo: source.kind === 'photo',
   });
   if (app.source !== source) return;
   showFaceNotes(frame, settings, source);
@@ -171,8 +174,14 @@ function frameFailed(error, { runnerInfo }) {
 
 function changeSetting(name, value) {
   app.settings[name] = value;
+  // The URL keeps what the user chose, for a bookmark or a reload.
+  history.replaceState(null, '', `${location.pathname}${settingsQuery(app.settings, app.schema)}`);
   if (app.schema[name].restartsModel) {
     switchModel();
+  } else if (name === 'parts') {
+    showParts(value);
+    const parse = app.lastParse;
+    if (parse) paintOverlay(app.python.overlay(parse.labels, parse.height, parse.width, value), parse.height, parse.width);
   } else {
     stats.reset();
     if (app.source?.kind === 'photo') scheduler.request();
@@ -201,7 +210,7 @@ function switchModel(notice = null) {
 function wire() {
   sources.wire();
   for (const button of document.querySelectorAll('[data-export]')) {
-    button.addEventListener('click', () => exportParse(app.python, button.dataset.export, app.lastParse));
+    button.addEventListener('click', () => exportParse(app.python, button.dataset.export, app.lastParse, app.settings.parts));
   }
   document.getElementById('opacity').addEventListener('input', (event) => {
     document.getElementById('overlay').style.opacity = String(Number(event.target.value) / 100);

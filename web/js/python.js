@@ -19,12 +19,16 @@
 //   planCrops(tracks, frameHeight, frameWidth, size) -> [{matrix, height, width}]
 //       What the model parses: a size x size crop per face, or the whole frame at the model's
 //       input shape when there is none.
-//   postprocess(labels: [Uint8Array [h*w]] per plan, plans, frameHeight, frameWidth)
+//   postprocess(labels: [Uint8Array [h*w]] per plan, plans, frameHeight, frameWidth, parts)
 //       -> {labels: Uint8Array [H*W] at the frame's size, overlay: Uint8ClampedArray RGBA
-//           [H,W,4] in the class colours, background transparent; fractions: number[] per class
-//           in manifest order; faceAreas: per plan {class: {pixels, fraction}}}
+//           [H,W,4] in the class colours, background and the parts not in `parts` (class
+//           names) transparent; fractions: number[] per class in manifest order; faceAreas: per
+//           plan {class: {pixels, fraction}}}
+//   overlay(labels: Uint8Array [H*W], height, width, parts) -> Uint8ClampedArray RGBA [H,W,4]:
+//       the overlay again, for other parts, without parsing again.
 //   exportParse(kind, labels: Uint8Array [H*W], height, width, extraJson: string) -> Uint8Array
-//       The bytes of one export file; `kind` is a key of exportKinds.
+//       The bytes of one export file; `kind` is a key of exportKinds. extraJson's `parts` (class
+//       names) are the ones the colour PNG shows.
 //   exportKinds: {kind: {suffix, mime}}
 //       Every export the page offers (export.EXPORTS): a button with data-export="kind" each.
 //   versions: {numpy, pillow}
@@ -33,7 +37,7 @@
 
 export const PYTHON_API = Object.freeze([
   'detectorViews', 'findFaces', 'largestFaces', 'refineView', 'refineFace', 'trackFaces', 'shouldDetect',
-  'planCrops', 'postprocess', 'exportParse', 'exportKinds', 'versions',
+  'planCrops', 'postprocess', 'overlay', 'exportParse', 'exportKinds', 'versions',
 ]);
 
 const PYTHON_TIMEOUT_MS = 180_000;

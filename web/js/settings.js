@@ -2,7 +2,9 @@
 //
 // A setting has one name everywhere: the URL parameter, the field of the settings object and the
 // `data-setting` attribute (and `name`) of its control. The controls are drawn from the schema;
-// sizes and the default size come from models/manifest.json.
+// sizes, the face limit and the parts come from models/manifest.json. A setting of kind 'set' is
+// a list of its values, comma-separated in the URL (`parts=hair,u_lip,l_lip`); the legend is its
+// control.
 
 import { BACKEND_LABELS, ENGINE_LABELS } from '../../worker/runner.js';
 
@@ -18,16 +20,37 @@ export function settingsSchema(manifest) {
       values: Array.from({ length: manifest.detector.faces.max }, (_, i) => i + 1),
       default: manifest.detector.faces.default_max,
     },
+    // The parts the overlay and the colour export show.
+    parts: { kind: 'set', values: manifest.classes.map((cls) => cls.name), default: manifest.classes.map((cls) => cls.name) },
   };
 }
 
 const parseValue = (spec, text) => spec.values.find((value) => String(value) === text);
 
+// A set's values in the schema's order; -> null when one is unknown.
+function parseSet(spec, text) {
+  const named = text === '' ? [] : text.split(',');
+  if (named.some((name) => parseValue(spec, name) === undefined)) return null;
+  return spec.values.filter((value) => named.includes(String(value)));
+}
+
+const sameValue = (a, b) => (Array.isArray(a) ? a.length === b.length && a.every((v, i) => v === b[i]) : a === b);
+
+// The URL query for these settings: the ones that differ from their default.
+export function settingsQuery(settings, schema) {
+  const params = new URLSearchParams();
+  for (const [name, spec] of Object.entries(schema)) {
+    if (!sameValue(settings[name], spec.default)) params.set(name, [].concat(settings[name]).join(','));
+  }
+  const query = params.toString().replaceAll('%2C', ',');
+  return query ? `?${query}` : '';
+}
+
 // URL query -> {settings, explicit: names given in the URL, problems: messages for the user}.
 // Unknown parameters and values are reported, never silently dropped.
 export function parseSettings(search, schema) {
   const params = new URLSearchParams(search);
-  const settings = Object.fromEntries(Object.entries(schema).map(([name, spec]) => [name, spec.default]));
+  const settings = Object.fromEntries(Object.entries(schema).map(([name, spec]) => [name, structuredClone(spec.default)]));
   const explicit = new Set();
   const problems = [];
   for (const [name, text] of params) {
@@ -36,9 +59,10 @@ export function parseSettings(search, schema) {
       problems.push(`The URL parameter "${name}" is unknown and was ignored (known: ${Object.keys(schema).join(', ')}).`);
       continue;
     }
-    const value = parseValue(spec, text);
-    if (value === undefined) {
-      problems.push(`${name}=${text} is not one of ${spec.values.join(', ')}: ${spec.default} is used.`);
+    const value = spec.kind === 'set' ? parseSet(spec, text) : parseValue(spec, text);
+    if (value === undefined || value === null) {
+      const used = spec.kind === 'set' ? 'all are shown' : `${spec.default} is used`;
+      problems.push(`${name}=${text} is not ${spec.kind === 'set' ? 'a list of' : 'one of'} ${spec.values.join(', ')}: ${used}.`);
       continue;
     }
     settings[name] = value;

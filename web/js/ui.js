@@ -1,35 +1,8 @@
-// Small DOM helpers: legend, status line, progress, messages and downloads.
+// Small DOM helpers: status line, progress, messages and downloads.
 
 import { backendLabel } from '../../worker/runner.js';
 
 const $ = (id) => document.getElementById(id);
-
-export function renderLegend(classes) {
-  const list = $('legend');
-  list.replaceChildren(...classes.map((cls) => {
-    const item = document.createElement('li');
-    item.dataset.classId = cls.id;
-    const swatch = document.createElement('span');
-    swatch.className = 'swatch';
-    swatch.style.background = `rgb(${cls.color.join(',')})`;
-    const name = document.createElement('span');
-    name.className = 'name';
-    name.textContent = cls.label;
-    const share = document.createElement('span');
-    share.className = 'share';
-    item.append(swatch, name, share);
-    return item;
-  }));
-}
-
-export function updateLegendShares(fractions) {
-  const items = $('legend').children;
-  for (let i = 0; i < items.length; i++) {
-    const fraction = fractions[i] ?? 0;
-    items[i].querySelector('.share').textContent = fraction > 0 ? `${(fraction * 100).toFixed(1)} %` : '';
-    items[i].classList.toggle('absent', fraction === 0);
-  }
-}
 
 export function setState(state, text) {
   const status = $('status');
@@ -38,8 +11,8 @@ export function setState(state, text) {
 }
 
 // stats: fps, per-stage medians in ms (captureMs, preMs, transferMs, inferenceMs, postMs, drawMs,
-// detectMs), frames, dropped, numTensors, faces (parsed; null when face finding is off), and what
-// ran (engine, backend, size, where).
+// detectMs), frames, dropped, numTensors, faces (parsed; null when face finding is off), photo
+// (a single picture: it has no frame rate), and what ran (engine, backend, size, where).
 export function showStats(stats) {
   const status = $('status');
   const stageNames = ['captureMs', 'preMs', 'transferMs', 'inferenceMs', 'postMs', 'drawMs', 'detectMs'];
@@ -53,7 +26,7 @@ export function showStats(stats) {
   const faces = stats.faces === null ? 'faces off'
     : `${stats.faces ? `${stats.faces} face${stats.faces === 1 ? '' : 's'}` : 'no face: whole frame'}, detect ${ms(stats.detectMs ?? 0)}`;
   $('stats').textContent = [
-    `${stats.fps.toFixed(1)} FPS`,
+    stats.photo ? null : `${stats.fps.toFixed(1)} FPS`,
     faces,
     `pre ${ms(stats.captureMs + stats.preMs)}`,
     `inference ${ms(stats.inferenceMs)}`,
@@ -62,7 +35,7 @@ export function showStats(stats) {
     backendLabel(stats.backend),
     `${stats.size} px`,
     stats.where === 'main' ? 'main thread' : 'worker',
-  ].join(' · ');
+  ].filter(Boolean).join(' · ');
 }
 
 export function showBackend({ backend, detail, fallbacks, loadMs, warmupMs }, where) {

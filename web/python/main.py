@@ -88,7 +88,7 @@ def plan_crops(tracks, frame_height, frame_width, size):
     return _js_object([{"matrix": geometry.to_js(matrix), "height": height, "width": width} for matrix, height, width in plans])
 
 
-def postprocess(labels_list, plans, frame_height, frame_width):
+def postprocess(labels_list, plans, frame_height, frame_width, parts):
     parses = []
     for labels, plan in zip(labels_list, _py(plans)):
         height, width = int(plan["height"]), int(plan["width"])
@@ -98,10 +98,19 @@ def postprocess(labels_list, plans, frame_height, frame_width):
     areas = pipeline.class_areas(label_map, list(spec.class_names))
     return _js_object({
         "labels": _typed_array(js.Uint8Array, label_map),
-        "overlay": _typed_array(js.Uint8ClampedArray, pipeline.colorize(label_map, spec.palette)),
+        "overlay": _overlay(label_map, parts),
         "fractions": [areas[name]["fraction"] for name in spec.class_names],
         "faceAreas": [pipeline.areas_from_counts(count, list(spec.class_names)) for count in counts],
     })
+
+
+def _overlay(label_map, parts):
+    hidden = pipeline.hidden_ids(_py(parts), list(spec.class_names))
+    return _typed_array(js.Uint8ClampedArray, pipeline.colorize(label_map, spec.palette, hidden=hidden))
+
+
+def overlay(labels, height, width, parts):
+    return _overlay(_from_js(labels, np.uint8, (int(height), int(width))), parts)
 
 
 def export_parse(kind, labels, height, width, extra_json="{}"):
@@ -121,6 +130,7 @@ API = {
     "shouldDetect": create_proxy(should_detect),
     "planCrops": create_proxy(plan_crops),
     "postprocess": create_proxy(postprocess),
+    "overlay": create_proxy(overlay),
     "exportParse": create_proxy(export_parse),
     "exportKinds": _js_object({kind: {"suffix": e.suffix, "mime": e.mime} for kind, e in export.EXPORTS.items()}),
     "versions": _js_object({"numpy": np.__version__, "pillow": __import__("PIL").__version__}),

@@ -1,19 +1,25 @@
 // Stage: the overlay over the picture, and the legend's shares.
 //   in: frame.overlay, frame.fractions, frame.height, frame.width
 
-import * as ui from '../ui.js';
+import { updateLegendShares } from '../legend.js';
+
+// The overlay canvas shows an RGBA picture at the frame's size (the page stretches it over the
+// video or photo).
+export function paintOverlay(overlay, height, width) {
+  const canvas = document.getElementById('overlay');
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+  canvas.getContext('2d').putImageData(new ImageData(overlay, width, height), 0, 0);
+}
 
 export const draw = {
   name: 'draw',
   run(frame) {
     const started = performance.now();
-    const canvas = document.getElementById('overlay');
-    if (canvas.width !== frame.width || canvas.height !== frame.height) {
-      canvas.width = frame.width;
-      canvas.height = frame.height;
-    }
-    canvas.getContext('2d').putImageData(new ImageData(frame.overlay, frame.width, frame.height), 0, 0);
-    ui.updateLegendShares(frame.fractions);
+    paintOverlay(frame.overlay, frame.height, frame.width);
+    updateLegendShares(frame.fractions);
     frame.timings.drawMs = performance.now() - started;
   },
 };

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 from PIL import Image
 
-from .pipeline import class_areas
+from .pipeline import class_areas, hidden_ids
 
 
 def _png_bytes(image: Image.Image) -> bytes:
@@ -30,8 +30,11 @@ def label_png(labels: np.ndarray, palette: np.ndarray) -> bytes:
     return _png_bytes(image)
 
 
-def color_png(labels: np.ndarray, palette: np.ndarray) -> bytes:
-    """RGB PNG of the parse in the class colours."""
+def color_png(labels: np.ndarray, palette: np.ndarray, hidden=()) -> bytes:
+    """RGB PNG of the parse in the class colours; `hidden` class ids black, as the background."""
+    if len(hidden):
+        palette = palette.copy()
+        palette[list(hidden)] = 0
     return _png_bytes(Image.fromarray(palette[labels], mode="RGB"))
 
 
@@ -53,7 +56,9 @@ class ExportKind:
 
 EXPORTS = {
     "label-png": ExportKind("labels.png", "image/png", lambda labels, palette, names, extra: label_png(labels, palette)),
-    "color-png": ExportKind("colors.png", "image/png", lambda labels, palette, names, extra: color_png(labels, palette)),
+    # The parts the user shows (extra["parts"]) in colour; the others black.
+    "color-png": ExportKind("colors.png", "image/png",
+                            lambda labels, palette, names, extra: color_png(labels, palette, hidden_ids(extra.get("parts"), names))),
     "areas-json": ExportKind("areas.json", "application/json",
                              lambda labels, palette, names, extra: areas_json(labels, names, extra).encode()),
 }
