@@ -1,8 +1,10 @@
-"""Makes the README's screenshot: the real page in headless Chromium, parsing a picture of two
-people side by side (scikit-image's public-domain NASA portrait of Eileen Collins and its CC0
-"camera" photo), each face found, cropped, parsed and pasted back.
+"""Makes the README's pictures with the real page in headless Chromium:
+- docs/screenshot.png: a picture of two people side by side (scikit-image's public-domain NASA
+  portrait of Eileen Collins and its CC0 "camera" photo), each face found, cropped, parsed and
+  pasted back;
+- docs/effects.png: each effect on the portrait, as the page draws it.
 
-    .venv/bin/python -m scripts.screenshots [--out docs/screenshot.png]
+    .venv/bin/python -m scripts.screenshots [--out docs]
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 from playwright.sync_api import sync_playwright
 from skimage import data
 
@@ -27,9 +29,31 @@ def two_people() -> np.ndarray:
     return np.concatenate([data.astronaut()[0:400, 40:440], np.asarray(camera)], axis=1)
 
 
+EFFECTS = [("none", {}), ("blur", {}), ("replace", {"color": "#3a7bd5"}), ("hair", {"color": "#2a6cff"}),
+           ("lips", {"color": "#e0115f"}), ("anonymise", {})]
+
+
+def effects_grid(app: App, photo: Path, tile: int = 300) -> Image.Image:
+    """Each effect on the photo, in a row of tiles with the effect's name."""
+    app.open_photo(photo)
+    app.wait_parsed(photo.name)
+    tiles = []
+    for effect, settings in EFFECTS:
+        for name, value in settings.items():
+            app.page.fill(f"#{name}", value)
+        label = app.page.eval_on_selector(f"#effect-select option[value={effect}]", "option => option.textContent")
+        image = Image.fromarray(app.choose_effect(effect)).resize((tile, tile), Image.LANCZOS)
+        ImageDraw.Draw(image).text((8, tile - 20), label, fill="white", stroke_width=2, stroke_fill="black")
+        tiles.append(image)
+    grid = Image.new("RGB", (tile * 3, tile * 2))
+    for index, image in enumerate(tiles):
+        grid.paste(image, ((index % 3) * tile, (index // 3) * tile))
+    return grid
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("docs/screenshot.png"))
+    parser.add_argument("--out", type=Path, default=Path("docs"))
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp, live_server() as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -40,9 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         app.open_photo(photo)
         app.wait_parsed(photo.name)
         assert app.status()["faces"] == "2", app.status()
-        page.screenshot(path=str(args.out))
+        page.screenshot(path=str(args.out / "screenshot.png"))
+        portrait = Path(tmp) / "portrait.png"
+        Image.fromarray(data.astronaut()[0:440, 40:480]).save(portrait)
+        effects_grid(app.open(backend="wasm", size=448, strength=70), portrait).save(args.out / "effects.png", optimize=True)
         browser.close()
-    print(f"screenshots: {args.out}")
+    print(f"pictures: {args.out}/screenshot.png, {args.out}/effects.png")
     return 0
 
 

@@ -7,10 +7,11 @@ import { parseSettings, settingsQuery, settingsSchema } from '../../web/js/setti
 const classes = ['background', 'skin', 'hair'].map((name, id) => ({ id, name }));
 const schema = settingsSchema({ sizes: [288, 448, 1024], default_size: 448, detector: { faces: { default_max: 4, max: 8 } }, classes });
 const ALL = ['background', 'skin', 'hair'];
+const VIEW = { steady: 'on', opacity: 60, effect: 'none', strength: 60, color: '#d0306a', video: 'parsed', render: 'auto' };
 
 test('without parameters every setting has its default, sizes and faces from the manifest', () => {
   const { settings, explicit, problems } = parseSettings('', schema);
-  assert.deepEqual(settings, { engine: 'tfjs', backend: 'auto', size: 448, thread: 'worker', faces: 'on', maxFaces: 4, parts: ALL });
+  assert.deepEqual(settings, { engine: 'tfjs', backend: 'auto', size: 448, thread: 'worker', faces: 'on', maxFaces: 4, parts: ALL, ...VIEW });
   assert.equal(explicit.size, 0);
   assert.deepEqual(problems, []);
   assert.deepEqual(schema.size.values, [288, 448, 1024]);
@@ -19,18 +20,18 @@ test('without parameters every setting has its default, sizes and faces from the
 
 test('known parameters set their setting, typed as the schema says', () => {
   const { settings, explicit } = parseSettings('?engine=ort&backend=wasm&size=288&thread=main&faces=off&maxFaces=2&parts=hair,skin', schema);
-  assert.deepEqual(settings, { engine: 'ort', backend: 'wasm', size: 288, thread: 'main', faces: 'off', maxFaces: 2, parts: ['skin', 'hair'] });
+  assert.deepEqual(settings, { engine: 'ort', backend: 'wasm', size: 288, thread: 'main', faces: 'off', maxFaces: 2, parts: ['skin', 'hair'], ...VIEW });
   assert.deepEqual([...explicit].sort(), ['backend', 'engine', 'faces', 'maxFaces', 'parts', 'size', 'thread']);
 });
 
 test('an unknown parameter or value gets a message and changes nothing', () => {
   const { settings, explicit, problems } = parseSettings('?size=500&engine=torch&zoom=2', schema);
-  assert.deepEqual(settings, { engine: 'tfjs', backend: 'auto', size: 448, thread: 'worker', faces: 'on', maxFaces: 4, parts: ALL });
+  assert.deepEqual(settings, { engine: 'tfjs', backend: 'auto', size: 448, thread: 'worker', faces: 'on', maxFaces: 4, parts: ALL, ...VIEW });
   assert.equal(explicit.size, 0);
   assert.deepEqual(problems, [
     'size=500 is not one of 288, 448, 1024: 448 is used.',
     'engine=torch is not one of tfjs, ort: tfjs is used.',
-    'The URL parameter "zoom" is unknown and was ignored (known: engine, backend, size, thread, faces, maxFaces, parts).',
+    'The URL parameter "zoom" is unknown and was ignored (known: engine, backend, size, thread, faces, maxFaces, parts, steady, opacity, effect, strength, color, video, render).',
   ]);
 });
 
@@ -53,3 +54,16 @@ test('the URL keeps what differs from the defaults, and reads back the same', ()
   assert.deepEqual(parseSettings('?parts=hair,wings', schema).problems, ['parts=hair,wings is not a list of background, skin, hair: all are shown.']);
 });
 
+
+test('ranges and colours: read from the URL, checked, and written back as they were given', () => {
+  const { settings, problems } = parseSettings('?effect=hair&strength=35&color=FF3366&opacity=0', schema);
+  assert.deepEqual(problems, []);
+  assert.deepEqual([settings.effect, settings.strength, settings.color, settings.opacity], ['hair', 35, '#ff3366', 0]);
+  assert.equal(settingsQuery(settings, schema), '?opacity=0&effect=hair&strength=35&color=ff3366');
+  assert.equal(parseSettings('?color=%23ff3366', schema).settings.color, '#ff3366', 'a # is accepted too');
+  assert.deepEqual(parseSettings('?strength=101&color=red&effect=sparkles', schema).problems, [
+    'strength=101 is not a whole number from 0 to 100: 60 is used.',
+    'color=red is not a colour written as six hex digits, like ff3366: d0306a is used.',
+    'effect=sparkles is not one of none, blur, replace, hair, lips, anonymise: none is used.',
+  ]);
+});

@@ -7,6 +7,7 @@ element ids the README lists.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from pathlib import Path
@@ -14,6 +15,20 @@ from urllib.parse import urlencode
 
 import numpy as np
 from PIL import Image
+
+# The picture as drawn (#picture: WebGL2 or Canvas 2D), RGBA, read through a 2D canvas.
+READ_PICTURE = """() => {
+  const source = document.querySelector('#picture');
+  const canvas = document.createElement('canvas');
+  canvas.width = source.width;
+  canvas.height = source.height;
+  const context = canvas.getContext('2d');
+  context.drawImage(source, 0, 0);
+  const bytes = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return [canvas.height, canvas.width, btoa(text)];
+}"""
 
 READY_OR_ERROR = "['ready', 'error'].includes(document.querySelector('#status').dataset.state)"
 
@@ -86,6 +101,16 @@ class App:
         with self.page.expect_download() as download:
             self.page.click(button)
         return download.value.path().read_bytes()
+
+    def picture(self) -> np.ndarray:
+        """The picture shown under the overlay, effect included: uint8 RGB [H, W, 3]."""
+        height, width, data = self.page.evaluate(READ_PICTURE)
+        return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width, 4)[..., :3]
+
+    def choose_effect(self, effect: str) -> np.ndarray:
+        """Chooses an effect from its control; -> the picture drawn with it."""
+        self.page.select_option("#effect-select", effect)
+        return self.picture()
 
     def labels(self) -> np.ndarray:
         """The class ids of the last parse, from the label PNG export."""

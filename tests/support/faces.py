@@ -65,3 +65,38 @@ def cut_by_the_edge() -> np.ndarray:
     frame = np.full((480, 640, 3), (70, 80, 90), dtype=np.uint8)
     frame[100:400, 0:200] = np.asarray(Image.fromarray(head).resize((300, 300), Image.BILINEAR))[:, 100:]
     return frame
+
+
+def face_on_texture() -> np.ndarray:
+    """640x480: the astronaut's head, 300 px, in front of a fine random texture (a background
+    whose blur shows)."""
+    rng = np.random.default_rng(7)
+    frame = rng.integers(40, 216, size=(480, 640, 3), dtype=np.uint8)
+    head = data.astronaut()[0:256, 106:362]
+    frame[90:390, 170:470] = np.asarray(Image.fromarray(head).resize((300, 300), Image.BILINEAR))
+    return frame
+
+
+GREY = (128, 128, 128)
+
+
+def moving_face(frames: int = 60) -> list[np.ndarray]:
+    """320x240 frames of the astronaut's head, 200 px, swinging left and right on grey (up to
+    about 6 px a frame): a clip on which a parse drawn over a later frame visibly misses."""
+    head = np.asarray(Image.fromarray(data.astronaut()[0:256, 106:362]).resize((200, 200), Image.BILINEAR))
+    clip = []
+    for index in range(frames):
+        frame = np.full((240, 320, 3), GREY, dtype=np.uint8)
+        x = int(round(60 + 58 * np.sin(2 * np.pi * index / frames)))
+        frame[20:220, x:x + 200] = head
+        clip.append(frame)
+    return clip
+
+
+def noisy_still(frames: int = 30, noise: float = 4.0) -> list[np.ndarray]:
+    """320x240 frames of one still picture of the astronaut's head with fresh camera-like noise
+    on each: a clip whose parse should not change, but flickers at class borders."""
+    rng = np.random.default_rng(3)
+    still = np.full((240, 320, 3), GREY, dtype=np.uint8)
+    still[20:220, 60:260] = np.asarray(Image.fromarray(data.astronaut()[0:256, 106:362]).resize((200, 200), Image.BILINEAR))
+    return [np.clip(still + rng.normal(0, noise, still.shape), 0, 255).astype(np.uint8) for _ in range(frames)]

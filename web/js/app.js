@@ -8,9 +8,11 @@
 //   stats.js           FPS and stage medians      loading.js          the progress bar
 //   exports.js         downloads                  python.js           the page<->Python boundary
 //   ui.js              status, legend, messages   ../../worker/runner.js  the model
+//   effects/           the picture shown, with its effect (WebGL2 or Canvas 2D)
 
 import { chooseThread, createRunner, fetchSetupJson, verifyFiles } from '../../worker/runner.js';
-import { exportParse } from './exports.js';
+import { Picture } from './effects/picture.js';
+import { exportParse, savePicture } from './exports.js';
 import { startFrame } from './frame-path.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import { LoadProgress } from './loading.js';
@@ -19,6 +21,7 @@ import { afterSuccess, initialHistory, planRecovery } from './recovery.js';
 import { renderLegend, showParts } from './legend.js';
 import { bindControls, parseSettings, settingsQuery, settingsSchema } from './settings.js';
 import { SourceControl } from './source-control.js';
+import { decodeImage } from './sources.js';
 import { paintOverlay } from './stages/draw.js';
 import { FrameStats } from './stats.js';
 import * as ui from './ui.js';
@@ -36,6 +39,7 @@ const app = {
   runner: null,
   runnerInfo: null,
   source: null,
+  picture: null, // the picture shown (effects/picture.js)
   stopFrames: null,
   lastParse: null,
   recovery: initialHistory(),
@@ -56,6 +60,10 @@ async function load() {
   app.showSettings = bindControls(document, app.schema, settings, changeSetting);
   renderLegend(app.manifest.classes, (parts) => changeSetting('parts', parts));
   showParts(settings.parts);
+  app.picture = new Picture(app.manifest, document.getElementById('picture'));
+  app.picture.setEffect(effectOf(settings));
+  const drawing = useRender(settings.render);
+  showOpacity(settings.opacity);
   progress.watchPython(app.assets);
 
   const choice = explicit.has('thread') ? { thread: settings.thread, note: null } : await chooseThread(settings.backend);
@@ -71,7 +79,7 @@ async function load() {
     verified,
   ]);
   ui.setState('ready', READY);
-  const notes = [...problems, choice.note].filter(Boolean);
+  const notes = [...problems, choice.note, drawing.note].filter(Boolean);
   if (notes.length) ui.showMessage(notes.join(' '), 'info');
   for (const control of document.querySelectorAll('[data-needs-model]')) control.disabled = false;
 }
@@ -96,11 +104,24 @@ function useSource(source) {
   app.source = source;
   app.faceNote = null;
   stats.reset();
-  if (source.kind === 'camera') app.stopFrames = source.onFrames(() => scheduler.offer());
-  else scheduler.request();
+  followVideo();
+  if (source.kind === 'camera') {
+    app.stopFrames = source.onFrames(() => scheduler.offer());
+  } else {
+    app.picture.show({ picture: source.element, height: source.height, width: source.width, size: app.settings.size, labels: null });
+    paintOverlay(new Uint8ClampedArray(source.height * source.width * 4), source.height, source.width);
+    scheduler.request();
+  }
+}
+
+// With live video the picture follows the camera itself; else it shows the parsed frames.
+function followVideo() {
+  const live = app.source?.kind === 'camera' && app.settings.video === 'live';
+  app.picture.follow(live ? app.source.element : null);
 }
 
 function stopFrames() {
+  app.picture.follow(null);
   app.stopFrames?.();
   app.stopFrames = null;
   app.source = null;
@@ -109,7 +130,9 @@ function stopFrames() {
 
 // The scheduler's callback: one frame through the frame path, with the model and source of now.
 function runFrame() {
-  const context = { python: app.python, runner: app.runner, runnerInfo: app.runnerInfo, source: app.source, settings: { ...app.settings } };
+  const context = {
+    python: app.python, runner: app.runner, runnerInfo: app.runnerInfo, source: app.source, picture: app.picture, settings: { ...app.settings },
+  };
   const { modelFree, finished } = startFrame(context, { splitTasks: scheduler.pipelined });
   return { modelFree, finished: finished.then((frame) => frameDone(frame, context), (error) => frameFailed(error, context)) };
 }
@@ -172,20 +195,64 @@ function frameFailed(error, { runnerInfo }) {
 
 // ---- settings ----------------------------------------------------------------------------------
 
+const EFFECT_SETTINGS = ['effect', 'strength', 'color'];
+const effectOf = (settings) => Object.fromEntries(EFFECT_SETTINGS.map((name) => [name, settings[name]]));
+
 function changeSetting(name, value) {
   app.settings[name] = value;
-  // The URL keeps what the user chose, for a bookmark or a reload.
-  history.replaceState(null, '', `${location.pathname}${settingsQuery(app.settings, app.schema)}`);
+  if (name === 'effect') hideOverlayForEffect(value);
+  writeUrl(app.schema[name].kind === 'range');
   if (app.schema[name].restartsModel) {
     switchModel();
   } else if (name === 'parts') {
     showParts(value);
     const parse = app.lastParse;
     if (parse) paintOverlay(app.python.overlay(parse.labels, parse.height, parse.width, value), parse.height, parse.width);
+  } else if (EFFECT_SETTINGS.includes(name)) {
+    app.picture.setEffect(effectOf(app.settings));
+  } else if (name === 'opacity') {
+    showOpacity(value);
+  } else if (name === 'video') {
+    followVideo();
+  } else if (name === 'render') {
+    const { note } = useRender(value);
+    ui.showMessage(note, 'info');
   } else {
     stats.reset();
     if (app.source?.kind === 'photo') scheduler.request();
   }
+}
+
+// The URL keeps what the user chose, for a bookmark or a reload; a slider being dragged writes
+// it once it rests (browsers throttle a page that rewrites its URL too often).
+let urlTimer = null;
+function writeUrl(whenResting) {
+  clearTimeout(urlTimer);
+  const write = () => history.replaceState(null, '', `${location.pathname}${settingsQuery(app.settings, app.schema)}`);
+  if (whenResting) urlTimer = setTimeout(write, 150);
+  else write();
+}
+
+// The class colours would hide an effect: choosing one clears the overlay, and choosing none
+// brings back the default overlay if it was cleared.
+function hideOverlayForEffect(effect) {
+  const { opacity } = app.settings;
+  const standard = app.schema.opacity.default;
+  const next = effect !== 'none' && opacity === standard ? 0 : effect === 'none' && opacity === 0 ? standard : opacity;
+  if (next === opacity) return;
+  app.settings.opacity = next;
+  app.showSettings(app.settings);
+  showOpacity(next);
+}
+
+function showOpacity(opacity) {
+  document.getElementById('overlay').style.opacity = String(opacity / 100);
+}
+
+function useRender(render) {
+  const drawing = app.picture.use(render);
+  ui.showRender(drawing.kind);
+  return drawing;
 }
 
 // Replaces the model once the frames in flight are done; notice: the message to show once the
@@ -212,8 +279,22 @@ function wire() {
   for (const button of document.querySelectorAll('[data-export]')) {
     button.addEventListener('click', () => exportParse(app.python, button.dataset.export, app.lastParse, app.settings.parts));
   }
-  document.getElementById('opacity').addEventListener('input', (event) => {
-    document.getElementById('overlay').style.opacity = String(Number(event.target.value) / 100);
+  document.getElementById('save-picture').addEventListener('click', () => savePicture(app.lastParse, app.settings.opacity));
+  document.getElementById('background-input').addEventListener('change', async (event) => {
+    const [file] = event.target.files;
+    event.target.value = '';
+    if (!file) return;
+    try {
+      app.picture.setBackground((await decodeImage(file, file.name)).bitmap);
+    } catch (error) {
+      ui.showMessage(error.message);
+      return;
+    }
+    // An image given for the background means the user wants it replaced.
+    if (app.settings.effect !== 'replace') {
+      changeSetting('effect', 'replace');
+      app.showSettings(app.settings);
+    }
   });
 }
 

@@ -14,3 +14,23 @@ export function exportParse(python, kind, parse, parts) {
   const bytes = python.exportParse(kind, parse.labels, parse.height, parse.width, extra);
   ui.download(bytes, `faceparts-${parse.size}-${suffix}`, mime);
 }
+
+// "Save picture": what the view shows, as a PNG at the frame's size: the picture with its effect,
+// and the overlay at its opacity.
+export async function savePicture(parse, opacity) {
+  const picture = document.getElementById('picture');
+  if (!parse || !picture.width) {
+    ui.showMessage('Nothing to save yet: start the camera or open a photo first.', 'info');
+    return;
+  }
+  const canvas = document.createElement('canvas');
+  Object.assign(canvas, { width: picture.width, height: picture.height });
+  const context = canvas.getContext('2d');
+  context.drawImage(picture, 0, 0);
+  if (opacity > 0) {
+    context.globalAlpha = opacity / 100;
+    context.drawImage(document.getElementById('overlay'), 0, 0, canvas.width, canvas.height);
+  }
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+  ui.download(blob, `faceparts-picture-${parse.size}.png`, 'image/png');
+}

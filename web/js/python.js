@@ -19,6 +19,9 @@
 //   planCrops(tracks, frameHeight, frameWidth, size) -> [{matrix, height, width}]
 //       What the model parses: a size x size crop per face, or the whole frame at the model's
 //       input shape when there is none.
+//   steadyLabels(labels: Uint8Array [h*w], plan, state | null) -> {labels, state}: one crop's
+//       labels steadied on video (faceparts/steady.py); state: what the last call returned for
+//       the same crop, {shown, raw: Uint8Array [h*w], matrix}, or null to start.
 //   postprocess(labels: [Uint8Array [h*w]] per plan, plans, frameHeight, frameWidth, parts)
 //       -> {labels: Uint8Array [H*W] at the frame's size, overlay: Uint8ClampedArray RGBA
 //           [H,W,4] in the class colours, background and the parts not in `parts` (class
@@ -37,7 +40,7 @@
 
 export const PYTHON_API = Object.freeze([
   'detectorViews', 'findFaces', 'largestFaces', 'refineView', 'refineFace', 'trackFaces', 'shouldDetect',
-  'planCrops', 'postprocess', 'overlay', 'exportParse', 'exportKinds', 'versions',
+  'planCrops', 'steadyLabels', 'postprocess', 'overlay', 'exportParse', 'exportKinds', 'versions',
 ]);
 
 const PYTHON_TIMEOUT_MS = 180_000;

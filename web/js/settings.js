@@ -2,11 +2,13 @@
 //
 // A setting has one name everywhere: the URL parameter, the field of the settings object and the
 // `data-setting` attribute (and `name`) of its control. The controls are drawn from the schema;
-// sizes, the face limit and the parts come from models/manifest.json. A setting of kind 'set' is
-// a list of its values, comma-separated in the URL (`parts=hair,u_lip,l_lip`); the legend is its
-// control.
+// sizes, the face limit and the parts come from models/manifest.json. A setting's kind says what
+// it holds: 'choice' (the default) one of its values; 'set' a list of its values, comma-separated
+// in the URL (`parts=hair,u_lip,l_lip`; the legend is its control); 'range' a whole number from
+// min to max; 'color' a colour, `ff3366` in the URL and `#ff3366` in the settings.
 
 import { BACKEND_LABELS, ENGINE_LABELS } from '../../worker/runner.js';
+import { EFFECT_LABELS } from './effects/effects.js';
 
 export function settingsSchema(manifest) {
   return {
@@ -22,17 +24,52 @@ export function settingsSchema(manifest) {
     },
     // The parts the overlay and the colour export show.
     parts: { kind: 'set', values: manifest.classes.map((cls) => cls.name), default: manifest.classes.map((cls) => cls.name) },
+    // Label hysteresis on video (faceparts/steady.py).
+    steady: { values: ['off', 'on'], default: 'on' },
+    opacity: { kind: 'range', min: 0, max: 100, default: 60 },
+    effect: { values: Object.keys(EFFECT_LABELS), default: 'none', labels: EFFECT_LABELS },
+    strength: { kind: 'range', min: 0, max: 100, default: 60 },
+    color: { kind: 'color', default: '#d0306a' },
+    // 'parsed': the picture shown is the frame that was parsed, with its parse; 'live': the live
+    // video, with the latest parse over it (it lags behind a moving head).
+    video: { values: ['parsed', 'live'], default: 'parsed' },
+    // How the picture and its effect are drawn: 'auto' tries WebGL2, then Canvas 2D.
+    render: { values: ['auto', 'webgl', '2d'], default: 'auto', labels: { auto: 'Auto', webgl: 'WebGL2', '2d': 'Canvas 2D' } },
   };
 }
 
-const parseValue = (spec, text) => spec.values.find((value) => String(value) === text);
+// Per kind: text (URL or control) -> value, undefined when not allowed; what is allowed, in
+// words; value -> URL text.
+const KINDS = {
+  choice: {
+    parse: (spec, text) => spec.values.find((value) => String(value) === text),
+    allowed: (spec) => `one of ${spec.values.join(', ')}`,
+    format: String,
+  },
+  set: {
+    // The values in the schema's order.
+    parse(spec, text) {
+      const named = text === '' ? [] : text.split(',');
+      if (named.some((name) => !spec.values.includes(name))) return undefined;
+      return spec.values.filter((value) => named.includes(String(value)));
+    },
+    allowed: (spec) => `a list of ${spec.values.join(', ')}`,
+    format: (value) => value.join(','),
+  },
+  range: {
+    parse: (spec, text) => (/^\d+$/.test(text) && Number(text) >= spec.min && Number(text) <= spec.max ? Number(text) : undefined),
+    allowed: (spec) => `a whole number from ${spec.min} to ${spec.max}`,
+    format: String,
+  },
+  color: {
+    parse: (spec, text) => (/^#?[0-9a-f]{6}$/i.test(text) ? `#${text.replace('#', '').toLowerCase()}` : undefined),
+    allowed: () => 'a colour written as six hex digits, like ff3366',
+    format: (value) => value.slice(1),
+  },
+};
 
-// A set's values in the schema's order; -> null when one is unknown.
-function parseSet(spec, text) {
-  const named = text === '' ? [] : text.split(',');
-  if (named.some((name) => parseValue(spec, name) === undefined)) return null;
-  return spec.values.filter((value) => named.includes(String(value)));
-}
+const kindOf = (spec) => KINDS[spec.kind ?? 'choice'];
+const parseValue = (spec, text) => kindOf(spec).parse(spec, text);
 
 const sameValue = (a, b) => (Array.isArray(a) ? a.length === b.length && a.every((v, i) => v === b[i]) : a === b);
 
@@ -40,7 +77,7 @@ const sameValue = (a, b) => (Array.isArray(a) ? a.length === b.length && a.every
 export function settingsQuery(settings, schema) {
   const params = new URLSearchParams();
   for (const [name, spec] of Object.entries(schema)) {
-    if (!sameValue(settings[name], spec.default)) params.set(name, [].concat(settings[name]).join(','));
+    if (!sameValue(settings[name], spec.default)) params.set(name, kindOf(spec).format(settings[name]));
   }
   const query = params.toString().replaceAll('%2C', ',');
   return query ? `?${query}` : '';
@@ -59,10 +96,10 @@ export function parseSettings(search, schema) {
       problems.push(`The URL parameter "${name}" is unknown and was ignored (known: ${Object.keys(schema).join(', ')}).`);
       continue;
     }
-    const value = spec.kind === 'set' ? parseSet(spec, text) : parseValue(spec, text);
-    if (value === undefined || value === null) {
-      const used = spec.kind === 'set' ? 'all are shown' : `${spec.default} is used`;
-      problems.push(`${name}=${text} is not ${spec.kind === 'set' ? 'a list of' : 'one of'} ${spec.values.join(', ')}: ${used}.`);
+    const value = parseValue(spec, text);
+    if (value === undefined) {
+      const used = spec.kind === 'set' ? 'all are shown' : `${kindOf(spec).format(spec.default)} is used`;
+      problems.push(`${name}=${text} is not ${kindOf(spec).allowed(spec)}: ${used}.`);
       continue;
     }
     settings[name] = value;
@@ -83,7 +120,8 @@ export function bindControls(root, schema, settings, onChange) {
     if (control.tagName === 'SELECT') {
       control.replaceChildren(...spec.values.map((value) => new Option(spec.labels?.[value] ?? String(value), String(value))));
     }
-    control.addEventListener(control.type === 'range' ? 'input' : 'change', () => onChange(name, readControl(control, spec)));
+    if (spec.kind === 'range') Object.assign(control, { min: spec.min, max: spec.max });
+    control.addEventListener(['range', 'color'].includes(control.type) ? 'input' : 'change', () => onChange(name, readControl(control, spec)));
   }
   const show = (current) => {
     for (const [name, control] of Object.entries(controls)) {

@@ -126,6 +126,12 @@ async function countFrames(blob) {
 // Decodes a File/Blob into a PhotoSource, or throws an Error that says what to do.
 // The source's `notes` say what was adapted (scaled down, first frame of an animation).
 export async function decodePhoto(blob, canvas, name = blob.name ?? 'photo') {
+  const { bitmap, notes } = await decodeImage(blob, name);
+  return new PhotoSource(canvas, bitmap, name, notes);
+}
+
+// A File/Blob -> {bitmap, notes}, or an Error that says what to do.
+export async function decodeImage(blob, name = blob.name ?? 'photo') {
   if (blob.size === 0) throw new Error(`"${name}" is empty (0 bytes). Choose another photo.`);
   if (blob.size > MAX_PHOTO_BYTES) {
     throw new Error(`"${name}" is ${(blob.size / 1e6).toFixed(0)} MB; photos up to ${MAX_PHOTO_BYTES / 1e6} MB are accepted. Choose a smaller one.`);
@@ -153,5 +159,5 @@ export async function decodePhoto(blob, canvas, name = blob.name ?? 'photo') {
     bitmap.close();
     bitmap = resized;
   }
-  return new PhotoSource(canvas, bitmap, name, notes);
+  return { bitmap, notes };
 }

@@ -18,6 +18,7 @@ export function stageTimes(t) {
     transferMs: t.roundTripMs - t.normalizeMs - t.inferenceMs,
     inferenceMs: t.inferenceMs,
     postMs: t.postMs,
+    effectMs: t.effectMs,
     drawMs: t.drawMs,
     // Only the frames that ran the detector.
     detectMs: t.detectMs,

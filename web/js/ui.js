@@ -15,7 +15,7 @@ export function setState(state, text) {
 // (a single picture: it has no frame rate), and what ran (engine, backend, size, where).
 export function showStats(stats) {
   const status = $('status');
-  const stageNames = ['captureMs', 'preMs', 'transferMs', 'inferenceMs', 'postMs', 'drawMs', 'detectMs'];
+  const stageNames = ['captureMs', 'preMs', 'transferMs', 'inferenceMs', 'postMs', 'effectMs', 'drawMs', 'detectMs'];
   Object.assign(status.dataset, {
     frames: stats.frames, dropped: stats.dropped, tensors: stats.numTensors ?? '',
     engine: stats.engine, backend: stats.backend, size: stats.size, where: stats.where,
@@ -30,7 +30,7 @@ export function showStats(stats) {
     faces,
     `pre ${ms(stats.captureMs + stats.preMs)}`,
     `inference ${ms(stats.inferenceMs)}`,
-    `post ${ms(stats.postMs + stats.drawMs)}`,
+    `post ${ms(stats.postMs + stats.effectMs + stats.drawMs)}`,
     stats.engine === 'ort' ? 'ORT' : 'tfjs',
     backendLabel(stats.backend),
     `${stats.size} px`,
@@ -62,6 +62,11 @@ export function showProgress(parts) {
   bar.querySelector('span').textContent = entries
     .map(([name, p]) => `${name} ${p.done ? '✓' : `${MB(Math.min(p.loaded, p.total))} / ${MB(p.total)}`}`)
     .join(' · ');
+}
+
+// kind: what draws the picture, 'webgl' or '2d'.
+export function showRender(kind) {
+  $('status').dataset.render = kind;
 }
 
 export function showMessage(text, kind = 'error') {

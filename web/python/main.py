@@ -18,7 +18,7 @@ await pyodide_js.loadPackage(["numpy", "pillow"])  # noqa: F704 (PyScript runs t
 
 import numpy as np  # noqa: E402
 
-from faceparts import align, compose, export, faces, geometry, pipeline, tracking  # noqa: E402
+from faceparts import align, compose, export, faces, geometry, pipeline, steady, tracking  # noqa: E402
 from faceparts.model_manifest import AlignmentSpec, DetectorSpec, ModelSpec  # noqa: E402
 
 manifest = json.loads(open("manifest.json").read())
@@ -88,6 +88,22 @@ def plan_crops(tracks, frame_height, frame_width, size):
     return _js_object([{"matrix": geometry.to_js(matrix), "height": height, "width": width} for matrix, height, width in plans])
 
 
+def steady_labels(labels, plan, state):
+    plan = _py(plan)
+    height, width = int(plan["height"]), int(plan["width"])
+    raw = _from_js(labels, np.uint8, (height, width))
+    previous = None
+    if state is not None:
+        previous = {"shown": _from_js(state.shown, np.uint8, (height, width)), "raw": _from_js(state.raw, np.uint8, (height, width)),
+                    "matrix": geometry.from_js(_py(state.matrix))}
+    shown, kept = steady.steady(raw, geometry.from_js(plan["matrix"]), previous)
+    return _js_object({
+        "labels": _typed_array(js.Uint8Array, shown),
+        "state": {"shown": _typed_array(js.Uint8Array, kept["shown"]), "raw": _typed_array(js.Uint8Array, kept["raw"]),
+                  "matrix": geometry.to_js(kept["matrix"])},
+    })
+
+
 def postprocess(labels_list, plans, frame_height, frame_width, parts):
     parses = []
     for labels, plan in zip(labels_list, _py(plans)):
@@ -129,6 +145,7 @@ API = {
     "trackFaces": create_proxy(track_faces),
     "shouldDetect": create_proxy(should_detect),
     "planCrops": create_proxy(plan_crops),
+    "steadyLabels": create_proxy(steady_labels),
     "postprocess": create_proxy(postprocess),
     "overlay": create_proxy(overlay),
     "exportParse": create_proxy(export_parse),

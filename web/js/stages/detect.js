@@ -3,7 +3,7 @@
 // keypoints as good as it gives; Python decodes, keeps the largest faces and tracks them, so a
 // still head keeps a still crop. On video it runs only as often as keeps its share of the time
 // small (faceparts/tracking.py); a photo is looked at once.
-//   in: frame.source, context.settings.faces, .maxFaces
+//   in: frame.picture, frame.source, context.settings.faces, .maxFaces
 //   out: frame.faces (tracks: [{pose, face}], [] when none), frame.facesLeftOut, timings.detectMs
 
 import { warpPixels } from '../canvas-warp.js';
@@ -12,7 +12,7 @@ import { warpPixels } from '../canvas-warp.js';
 let tracker = { key: null, tracks: [], leftOut: 0, lastDetectionAt: null, detectionMs: 0 };
 
 async function look(frame, view, { python, runner }) {
-  const pixels = warpPixels(frame.source.element, view.matrix, view.size, view.size, 'detector');
+  const pixels = warpPixels(frame.picture, view.matrix, view.size, view.size, 'detector');
   return runner.detect(pixels, view.size, view.size);
 }
 

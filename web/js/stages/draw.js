@@ -1,10 +1,13 @@
-// Stage: the overlay over the picture, and the legend's shares.
-//   in: frame.overlay, frame.fractions, frame.height, frame.width
+// Stage: what the user sees, all in one task (so it never shows one frame's picture under
+// another's parse): the picture with its effect (the frame that was parsed, or with live video
+// the next video frames; effects/picture.js), the overlay over it, and the legend's shares.
+//   in: frame.picture, frame.labels, frame.overlay, frame.fractions, frame.height, frame.width,
+//       frame.size, context.picture
 
 import { updateLegendShares } from '../legend.js';
 
 // The overlay canvas shows an RGBA picture at the frame's size (the page stretches it over the
-// video or photo).
+// picture).
 export function paintOverlay(overlay, height, width) {
   const canvas = document.getElementById('overlay');
   if (canvas.width !== width || canvas.height !== height) {
@@ -16,10 +19,15 @@ export function paintOverlay(overlay, height, width) {
 
 export const draw = {
   name: 'draw',
-  run(frame) {
+  run(frame, context) {
     const started = performance.now();
-    paintOverlay(frame.overlay, frame.height, frame.width);
+    const { height, width, size, labels } = frame;
+    context.picture.show({ picture: frame.picture, height, width, size, labels });
+    frame.picture = null;
+    const painted = performance.now();
+    paintOverlay(frame.overlay, height, width);
     updateLegendShares(frame.fractions);
-    frame.timings.drawMs = performance.now() - started;
+    frame.timings.effectMs = painted - started;
+    frame.timings.drawMs = performance.now() - painted;
   },
 };

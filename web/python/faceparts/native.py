@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import align, compose, faces, geometry, pipeline
+from . import align, compose, faces, geometry, pipeline, steady, tracking
 from .model_manifest import AlignmentSpec, DetectorSpec, ModelSpec
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -104,21 +104,53 @@ class FrameParser:
         self.alignment = AlignmentSpec.from_manifest(manifest)
 
     def parse(self, rgb: np.ndarray, size: int, max_faces: int | None = None) -> FrameParse:
-        height, width = rgb.shape[:2]
+        kept, left_out = self.find_faces(rgb, max_faces)
+        poses = [align.crop_pose(face["keypoints"], self.alignment) for face in kept]
+        return self.compose(rgb, self.parse_crops(rgb, size, poses), kept, poses, left_out)
+
+    def find_faces(self, rgb: np.ndarray, max_faces: int | None = None) -> tuple[list[dict], int]:
+        """The largest faces (refined: a second look at each), and how many were left out."""
         found = self.detector.find(rgb) if self.detector else []
         kept, left_out = faces.largest(found, max_faces or self.detector.spec.default_max_faces) if found else ([], 0)
-        kept = [self.detector.refine(rgb, face) for face in kept]
-        parses, parsed_faces = [], []
-        for face in kept:
-            pose = align.crop_pose(face["keypoints"], self.alignment)
-            matrix = align.crop_matrix(pose, size, self.alignment.margin(size))
-            parses.append((self.parser.labels(geometry.warp(rgb, matrix, size, size)), matrix))
-            parsed_faces.append({**face, "pose": [round(float(v), 3) for v in pose]})
-        if not parses:
+        return [self.detector.refine(rgb, face) for face in kept], left_out
+
+    def parse_crops(self, rgb: np.ndarray, size: int, poses) -> list[tuple[np.ndarray, np.ndarray]]:
+        """[(labels, frame -> labels matrix)]: each pose's crop parsed, or the whole frame."""
+        height, width = rgb.shape[:2]
+        if not len(poses):
             input_height, input_width = self.spec.input_shape(height, width, size)
             resized = pipeline.resize_rgb(pipeline.to_rgb(rgb), input_height, input_width)
-            parses.append((self.parser.labels(resized), align.whole_frame_matrix(height, width, input_height, input_width)))
+            return [(self.parser.labels(resized), align.whole_frame_matrix(height, width, input_height, input_width))]
+        matrices = [align.crop_matrix(pose, size, self.alignment.margin(size)) for pose in poses]
+        return [(self.parser.labels(geometry.warp(rgb, matrix, size, size)), matrix) for matrix in matrices]
+
+    def compose(self, rgb: np.ndarray, parses, kept: list[dict], poses, left_out: int) -> FrameParse:
+        height, width = rgb.shape[:2]
         labels, counts = compose.compose(height, width, parses, len(self.spec.class_names))
+        parsed_faces = [{**face, "pose": [round(float(v), 3) for v in pose]} for face, pose in zip(kept, poses)]
         for face, count in zip(parsed_faces, counts):
             face["classes"] = pipeline.areas_from_counts(count, list(self.spec.class_names))
         return FrameParse(labels, parsed_faces, left_out)
+
+
+class VideoParser:
+    """A clip, frame by frame, as the page parses the camera: faces tracked from frame to frame
+    (a still head keeps a still crop), and with steady=True each crop's labels steadied."""
+
+    def __init__(self, frame_parser: FrameParser, size: int, max_faces: int | None = None, steady: bool = True):
+        self.frame_parser, self.size, self.max_faces, self.steady = frame_parser, size, max_faces, steady
+        self.tracks: list[dict] = []
+        self.states: list[dict | None] = []
+
+    def parse(self, rgb: np.ndarray) -> FrameParse:
+        parser = self.frame_parser
+        kept, left_out = parser.find_faces(rgb, self.max_faces)
+        self.tracks = tracking.update(self.tracks, kept, parser.alignment)
+        poses = [track["pose"] for track in self.tracks]
+        parses = parser.parse_crops(rgb, self.size, poses)
+        if self.steady:
+            previous = self.states if len(self.states) == len(parses) else [None] * len(parses)
+            steadied = [steady.steady(labels, matrix, state) for (labels, matrix), state in zip(parses, previous)]
+            parses = [(labels, matrix) for (labels, _), (_, matrix) in zip(steadied, parses)]
+            self.states = [state for _, state in steadied]
+        return parser.compose(rgb, parses, [track["face"] for track in self.tracks], poses, left_out)

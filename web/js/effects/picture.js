@@ -1,0 +1,106 @@
+// The picture the user sees (#picture): the frame that was parsed, drawn with its effect by a
+// painter, WebGL2 where it works (probed by drawing), else Canvas 2D. It is repainted when the
+// effect changes, and with live video on every frame of the video, under the latest parse.
+
+import { CanvasPainter } from './canvas-painter.js';
+import { planEffect } from './effects.js';
+import { GlPainter } from './gl-painter.js';
+
+export const RENDER_LABELS = { webgl: 'WebGL2', '2d': 'Canvas 2D' };
+
+export class Picture {
+  // manifest: classes and groups; canvas: the #picture element.
+  constructor(manifest, canvas) {
+    this.manifest = manifest;
+    this.canvas = canvas;
+    this.painter = null;
+    this.scene = null; // {picture, height, width, size, labels}
+    this.effect = { effect: 'none', strength: 60, color: '#ffffff' };
+    this.background = null;
+    this.following = null; // the video followed live, and how to stop
+  }
+
+  // render: 'auto' | 'webgl' | '2d'. -> {kind, note}: what draws, and why not what was asked.
+  use(render) {
+    this.painter?.dispose();
+    this.painter = null;
+    let note = null;
+    if (render !== '2d') {
+      try {
+        this.painter = new GlPainter(this.freshCanvas());
+      } catch (error) {
+        note = render === 'webgl'
+          ? `WebGL2 was chosen for drawing but does not work here (${error.message}): Canvas 2D draws instead.`
+          : `Effects are drawn with Canvas 2D: ${error.message}.`;
+      }
+    }
+    this.painter ??= new CanvasPainter(this.freshCanvas());
+    this.canvas.addEventListener('webglcontextlost', (event) => {
+      event.preventDefault();
+      this.painter = new CanvasPainter(this.freshCanvas());
+      this.repaint();
+    }, { once: true });
+    this.repaint();
+    return { kind: this.painter.kind, note };
+  }
+
+  // A canvas holds one kind of context for good: each painter gets a new one, same id and class.
+  freshCanvas() {
+    const canvas = document.createElement('canvas');
+    canvas.id = this.canvas.id;
+    canvas.className = this.canvas.className;
+    this.canvas.replaceWith(canvas);
+    this.canvas = canvas;
+    return canvas;
+  }
+
+  // scene: {picture (a drawable; an ImageBitmap is closed when replaced), height, width,
+  // size (the model's), labels (Uint8Array [H*W] at the frame's size, or null before a parse)}.
+  show(scene) {
+    const previous = this.scene?.picture;
+    this.scene = { ...scene, picture: scene.picture ?? previous };
+    if (previous && previous !== this.scene.picture) previous.close?.();
+    if (!this.following) this.repaint();
+  }
+
+  // effect: {effect, strength, color} (the settings).
+  setEffect(effect) {
+    this.effect = effect;
+    this.repaint();
+  }
+
+  setBackground(image) {
+    this.background?.close?.();
+    this.background = image;
+    this.repaint();
+  }
+
+  // Shows the video itself on each of its frames, under the latest parse; null stops.
+  follow(video) {
+    this.following?.stop();
+    this.following = null;
+    if (!video) return;
+    let active = true;
+    const next = () => {
+      if (!active) return;
+      const draw = () => {
+        if (video.videoWidth) this.paint({ ...this.scene, picture: video, height: video.videoHeight, width: video.videoWidth });
+        next();
+      };
+      if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(draw);
+      else requestAnimationFrame(draw);
+    };
+    next();
+    this.following = { stop: () => { active = false; } };
+  }
+
+  repaint() {
+    if (this.scene?.picture) this.paint(this.scene);
+  }
+
+  paint(scene) {
+    const { picture, height, width, size, labels = null } = scene;
+    const plan = labels ? planEffect(this.effect, this.manifest, { height, width, size }) : null;
+    this.painter.paint({ picture, height, width, labels, plan, background: this.background });
+  }
+}
