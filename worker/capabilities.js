@@ -3,6 +3,9 @@
 
 const SOFTWARE_RENDERERS = /swiftshader|llvmpipe|softpipe|software|basic render|microsoft basic/i;
 
+// A GPU emulated on the CPU: slower than the CPU's own paths, for the model and for drawing.
+export const isSoftwareRenderer = (name) => SOFTWARE_RENDERERS.test(name);
+
 // Smallest modules that use a SIMD instruction / a shared memory, straight from the wasm spec.
 const WASM_SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 const WASM_THREADS_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0, 26, 11]);
@@ -16,7 +19,7 @@ async function probeWebGPU() {
     if (!adapter) return { available: false, reason: 'no WebGPU adapter (requestAdapter() returned null)' };
     const info = adapter.info ?? {};
     const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
-    const software = Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter) || SOFTWARE_RENDERERS.test(name);
+    const software = Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter) || isSoftwareRenderer(name);
     return { available: true, software, renderer: name || 'unknown adapter' };
   } catch (error) {
     return { available: false, reason: `WebGPU adapter request failed: ${error.message}` };
@@ -33,7 +36,7 @@ function probeWebGL() {
     const debug = gl.getExtension('WEBGL_debug_renderer_info');
     const renderer = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
     gl.getExtension('WEBGL_lose_context')?.loseContext();
-    return { available: true, software: SOFTWARE_RENDERERS.test(renderer), renderer };
+    return { available: true, software: isSoftwareRenderer(renderer), renderer };
   } catch (error) {
     return { available: false, reason: `WebGL2 context creation failed: ${error.message}` };
   }

@@ -25,7 +25,7 @@ import { MainThreadRunner } from './main-thread-runner.js';
 import { fetchVerified, verifyFiles } from './verified-fetch.js';
 import { WorkerRunner } from './worker-runner.js';
 
-export { BACKEND_LABELS, backendLabel } from './capabilities.js';
+export { BACKEND_LABELS, backendLabel, isSoftwareRenderer } from './capabilities.js';
 export { ENGINE_LABELS } from './create-engine.js';
 export { verifyFiles };
 

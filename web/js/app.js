@@ -79,7 +79,7 @@ async function load() {
     verified,
   ]);
   ui.setState('ready', READY);
-  const notes = [...problems, choice.note, drawing.note].filter(Boolean);
+  const notes = [...problems, choice.note, drawing.asked].filter(Boolean);
   if (notes.length) ui.showMessage(notes.join(' '), 'info');
   for (const control of document.querySelectorAll('[data-needs-model]')) control.disabled = false;
 }
@@ -215,8 +215,7 @@ function changeSetting(name, value) {
   } else if (name === 'video') {
     followVideo();
   } else if (name === 'render') {
-    const { note } = useRender(value);
-    ui.showMessage(note, 'info');
+    ui.showMessage(useRender(value).asked, 'info');
   } else {
     stats.reset();
     if (app.source?.kind === 'photo') scheduler.request();
@@ -249,10 +248,11 @@ function showOpacity(opacity) {
   document.getElementById('overlay').style.opacity = String(opacity / 100);
 }
 
+// -> {asked}: a message when the painter asked for (?render=webgl) cannot draw.
 function useRender(render) {
-  const drawing = app.picture.use(render);
-  ui.showRender(drawing.kind);
-  return drawing;
+  const { kind, note } = app.picture.use(render);
+  ui.showRender(kind, note);
+  return { asked: render === 'webgl' && kind !== 'webgl' ? note : null };
 }
 
 // Replaces the model once the frames in flight are done; notice: the message to show once the

@@ -64,9 +64,10 @@ export function showProgress(parts) {
     .join(' · ');
 }
 
-// kind: what draws the picture, 'webgl' or '2d'.
-export function showRender(kind) {
+// kind: what draws the picture, 'webgl' or '2d'; why: why not WebGL2, when it is not.
+export function showRender(kind, why) {
   $('status').dataset.render = kind;
+  $('render-info').textContent = why ?? `Effects are drawn with ${kind === 'webgl' ? 'WebGL2' : 'Canvas 2D'}.`;
 }
 
 export function showMessage(text, kind = 'error') {

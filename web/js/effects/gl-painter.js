@@ -117,6 +117,8 @@ export class GlPainter {
     const gl = canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, preserveDrawingBuffer: true });
     if (!gl) throw new Error('this browser gives no WebGL2 context');
     this.gl = gl;
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    this.renderer = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
     this.effectProgram = program(gl, EFFECT);
     this.blurProgram = program(gl, BLUR);
     this.textures = Object.fromEntries(['picture', 'labels', 'weights', 'background', 'blurA', 'blurB'].map((name) => [name, gl.createTexture()]));

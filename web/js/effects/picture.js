@@ -1,7 +1,9 @@
 // The picture the user sees (#picture): the frame that was parsed, drawn with its effect by a
-// painter, WebGL2 where it works (probed by drawing), else Canvas 2D. It is repainted when the
+// painter, WebGL2 where it works (probed by drawing) on a real GPU, else Canvas 2D (a GPU
+// emulated on the CPU draws slower than Canvas 2D). It is repainted when the
 // effect changes, and with live video on every frame of the video, under the latest parse.
 
+import { isSoftwareRenderer } from '../../../worker/runner.js';
 import { CanvasPainter } from './canvas-painter.js';
 import { planEffect } from './effects.js';
 import { GlPainter } from './gl-painter.js';
@@ -28,6 +30,11 @@ export class Picture {
     if (render !== '2d') {
       try {
         this.painter = new GlPainter(this.freshCanvas());
+        if (render === 'auto' && isSoftwareRenderer(this.painter.renderer)) {
+          note = `Effects are drawn with Canvas 2D: WebGL2 here is a software renderer (${this.painter.renderer}), slower on this CPU.`;
+          this.painter.dispose();
+          this.painter = null;
+        }
       } catch (error) {
         note = render === 'webgl'
           ? `WebGL2 was chosen for drawing but does not work here (${error.message}): Canvas 2D draws instead.`
