@@ -109,7 +109,7 @@ function useSource(source) {
     app.stopFrames = source.onFrames(() => scheduler.offer());
   } else {
     app.picture.show({ picture: source.element, height: source.height, width: source.width, size: app.settings.size, labels: null });
-    paintOverlay(new Uint8ClampedArray(source.height * source.width * 4), source.height, source.width);
+    paintOverlay(new Uint8ClampedArray(source.height * source.width * 4), source.height, source.width, app.settings.size);
     scheduler.request();
   }
 }
@@ -207,7 +207,7 @@ function changeSetting(name, value) {
   } else if (name === 'parts') {
     showParts(value);
     const parse = app.lastParse;
-    if (parse) paintOverlay(app.python.overlay(parse.labels, parse.height, parse.width, value), parse.height, parse.width);
+    if (parse) paintOverlay(app.python.overlay(parse.labels, parse.height, parse.width, value), parse.height, parse.width, parse.size);
   } else if (EFFECT_SETTINGS.includes(name)) {
     app.picture.setEffect(effectOf(app.settings));
   } else if (name === 'opacity') {

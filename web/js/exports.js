@@ -28,8 +28,10 @@ export async function savePicture(parse, opacity) {
   const context = canvas.getContext('2d');
   context.drawImage(picture, 0, 0);
   if (opacity > 0) {
+    const overlay = document.getElementById('overlay');
     context.globalAlpha = opacity / 100;
-    context.drawImage(document.getElementById('overlay'), 0, 0, canvas.width, canvas.height);
+    context.filter = `blur(${overlay.dataset.blur ?? 0}px)`;
+    context.drawImage(overlay, 0, 0, canvas.width, canvas.height);
   }
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
   ui.download(blob, `faceparts-picture-${parse.size}.png`, 'image/png');

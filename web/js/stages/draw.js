@@ -4,18 +4,26 @@
 //   in: frame.picture, frame.labels, frame.overlay, frame.fractions, frame.height, frame.width,
 //       frame.size, context.picture
 
+import { softness } from '../effects/effects.js';
 import { updateLegendShares } from '../legend.js';
 
 // The overlay canvas shows an RGBA picture at the frame's size (the page stretches it over the
-// picture).
-export function paintOverlay(overlay, height, width) {
+// picture), its class borders smoothed as the effects' mask is, over about one parse pixel:
+// a CSS blur, which the compositor draws, in frame pixels as the canvas is shown.
+export function paintOverlay(overlay, height, width, size) {
   const canvas = document.getElementById('overlay');
   if (canvas.width !== width || canvas.height !== height) {
     canvas.width = width;
     canvas.height = height;
   }
   canvas.getContext('2d').putImageData(new ImageData(overlay, width, height), 0, 0);
+  canvas.dataset.blur = overlayBlur({ height, width, size });
+  const shown = canvas.clientWidth / width || 1;
+  canvas.style.filter = `blur(${Number(canvas.dataset.blur) * shown}px)`;
 }
+
+// The overlay's smoothing in frame pixels (Save picture draws it the same way).
+export const overlayBlur = (frame) => (softness(frame) * Math.SQRT1_2).toFixed(2);
 
 export const draw = {
   name: 'draw',
@@ -25,7 +33,7 @@ export const draw = {
     context.picture.show({ picture: frame.picture, height, width, size, labels });
     frame.picture = null;
     const painted = performance.now();
-    paintOverlay(frame.overlay, height, width);
+    paintOverlay(frame.overlay, height, width, size);
     updateLegendShares(frame.fractions);
     frame.timings.effectMs = painted - started;
     frame.timings.drawMs = performance.now() - painted;
