@@ -1,8 +1,8 @@
 """Soak test: the webcam runs for a long time in worker and main-thread modes; memory, FPS and
 errors are sampled over time.
 
-    .venv/bin/python -m bench.soak [--minutes 10] [--engine tfjs] [--size 448] [--clip talking-head]
-                                   [--out bench/results/soak.json]
+    .venv/bin/python -m bench.soak [--minutes 10] [--engines tfjs,ort] [--modes worker,main] [--size 448]
+                                   [--clip talking-head] [--out bench/results/soak.json]
 
 Memory is the page's whole footprint (page, worker and wasm heaps) from
 performance.measureUserAgentSpecificMemory(), which the page's cross-origin isolation allows,
@@ -72,7 +72,7 @@ def soak(browser, url: str, engine: str, size: int, where: str, minutes: float) 
             "dropped": int(shown.get("dropped") or 0),
         })
         last_frames, last_t = frames, now
-        print(f"{where:6} {samples[-1]}", file=sys.stderr, flush=True)
+        print(f"{engine} {where:6} {samples[-1]}", file=sys.stderr, flush=True)
     context.close()
 
     steady = [s for s in samples if s["t_s"] >= WARMUP_S] or samples
@@ -95,7 +95,7 @@ def soak(browser, url: str, engine: str, size: int, where: str, minutes: float) 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="per mode (default 10)")
-    parser.add_argument("--engine", choices=["tfjs", "ort"], default="tfjs")
+    parser.add_argument("--engines", default="tfjs,ort", help="comma-separated: tfjs, ort")
     spec = ModelSpec.load(ROOT / "models" / "manifest.json")
     parser.add_argument("--size", type=int, choices=spec.sizes, default=spec.default_size)
     parser.add_argument("--modes", default="worker,main")
@@ -106,15 +106,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp, live_server() as server, sync_playwright() as playwright:
         y4m = clips(Path(tmp), args.clip)[args.clip]
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS + fake_webcam_flags(y4m))
-        runs = [soak(browser, server.url, args.engine, args.size, where, args.minutes) for where in args.modes.split(",")]
+        runs = [soak(browser, server.url, engine, args.size, where, args.minutes)
+                for engine in args.engines.split(",") for where in args.modes.split(",")]
         browser.close()
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"clip": args.clip, "runs": runs}, indent=2) + "\n")
-    print("| mode | minutes | frames | FPS min / mean / max | memory after warm-up → end (MB) | growth | tensors | errors |")
-    print("|---|---:|---:|---|---|---:|---|---:|")
+    print("| engine | mode | minutes | frames | FPS min / mean / max | memory after warm-up → end (MB) | growth | tensors | errors |")
+    print("|---|---|---:|---:|---|---|---:|---|---:|")
     for r in runs:
-        print(f"| {r['where']} | {r['minutes']:g} | {r['frames']} | {r['fps_min']:.2f} / {r['fps_mean']:.2f} / {r['fps_max']:.2f} | "
+        print(f"| {r['engine']} | {r['where']} | {r['minutes']:g} | {r['frames']} | {r['fps_min']:.2f} / {r['fps_mean']:.2f} / {r['fps_max']:.2f} | "
               f"{r['memory_after_warmup_mb']:.1f} → {r['memory_end_mb']:.1f} | {100 * r['memory_growth']:+.1f} % | "
               f"{r['tensors_start']} → {r['tensors_end']} | {len(r['errors'])} |")
     ok = all(r["memory_flat"] and not r["errors"] for r in runs)

@@ -95,3 +95,36 @@ def test_webgl_and_canvas_2d_draw_the_same_picture(app, tmp_path):
         # agrees within rounding.
         limit = 12 if effect in ("blur", "anonymise") else 3
         assert np.percentile(difference, 99) <= limit and difference.mean() <= limit / 3, (effect, difference.mean(), np.percentile(difference, 99))
+
+
+def test_a_background_image_given_or_dropped_replaces_the_background(app, tmp_path):
+    app.open(backend="wasm", size=288, render="2d")
+    photo = face_on_texture()
+    labels = app.parse_photo(photo, tmp_path / "face.png")
+    background = inside(labels, [0], 8)
+    person = inside(labels, PERSON_IDS)
+
+    green = tmp_path / "green.png"
+    Image.new("RGB", (64, 48), (10, 200, 30)).save(green)
+    app.page.set_input_files("#background-input", str(green))
+    app.page.wait_for_function("document.querySelector('#effect-select').value === 'replace'")
+    shown = app.picture()
+    assert np.abs(shown[background].astype(int) - [10, 200, 30]).max() <= 1, "giving an image chooses it and replace"
+    assert np.abs(shown.astype(int) - photo)[person].max() <= 1
+
+    purple = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 20, 160)).save(purple, format="PNG")
+    dropped = app.page.evaluate_handle(
+        "bytes => { const transfer = new DataTransfer(); transfer.items.add(new File([new Uint8Array(bytes)], 'purple.png', { type: 'image/png' })); return transfer; }",
+        list(purple.getvalue()))
+    app.page.dispatch_event("label:has(#background-input)", "drop", {"dataTransfer": dropped})
+    app.page.wait_for_function("() => { const c = document.createElement('canvas'); const s = document.querySelector('#picture'); "
+                               "c.width = s.width; c.height = s.height; const x = c.getContext('2d'); x.drawImage(s, 0, 0); "
+                               "return x.getImageData(2, 2, 1, 1).data[2] > 100; }")
+    assert np.abs(app.picture()[background].astype(int) - [120, 20, 160]).max() <= 1, "a dropped image replaces it"
+
+    bad = tmp_path / "not-an-image.png"
+    bad.write_text("hello")
+    app.page.set_input_files("#background-input", str(bad))
+    assert "is not an image" in app.wait_message("not an image")
+    assert np.abs(app.picture()[background].astype(int) - [120, 20, 160]).max() <= 1, "a bad file changes nothing"

@@ -280,22 +280,34 @@ function wire() {
     button.addEventListener('click', () => exportParse(app.python, button.dataset.export, app.lastParse, app.settings.parts));
   }
   document.getElementById('save-picture').addEventListener('click', () => savePicture(app.lastParse, app.settings.opacity));
-  document.getElementById('background-input').addEventListener('change', async (event) => {
+  const backgroundInput = document.getElementById('background-input');
+  backgroundInput.addEventListener('change', (event) => {
     const [file] = event.target.files;
     event.target.value = '';
-    if (!file) return;
-    try {
-      app.picture.setBackground((await decodeImage(file, file.name)).bitmap);
-    } catch (error) {
-      ui.showMessage(error.message);
-      return;
-    }
-    // An image given for the background means the user wants it replaced.
-    if (app.settings.effect !== 'replace') {
-      changeSetting('effect', 'replace');
-      app.showSettings(app.settings);
-    }
+    if (file) useBackground(file);
   });
+  // A background image can be dropped onto its button too (a drop onto the view opens a photo).
+  const backgroundButton = backgroundInput.closest('label');
+  backgroundButton.addEventListener('dragover', (event) => event.preventDefault());
+  backgroundButton.addEventListener('drop', (event) => {
+    event.preventDefault();
+    const [file] = event.dataTransfer.files;
+    if (file) useBackground(file);
+  });
+}
+
+async function useBackground(file) {
+  try {
+    app.picture.setBackground((await decodeImage(file, file.name)).bitmap);
+  } catch (error) {
+    ui.showMessage(error.message);
+    return;
+  }
+  // An image given for the background means the user wants it replaced.
+  if (app.settings.effect !== 'replace') {
+    changeSetting('effect', 'replace');
+    app.showSettings(app.settings);
+  }
 }
 
 wire();
