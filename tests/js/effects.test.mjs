@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { planEffect, softness } from '../../web/js/effects/effects.js';
+import { overlayOpacityAfter, planEffect, softness } from '../../web/js/effects/effects.js';
 import { coverRect } from '../../web/js/effects/canvas-painter.js';
 
 const names = ['background', 'skin', 'nose', 'u_lip', 'l_lip', 'hair', 'cloth'];
@@ -45,4 +45,11 @@ test('class borders are smoothed over about one parse pixel as the frame sees it
 test('a background image covers the frame, centred', () => {
   assert.deepEqual(coverRect(100, 200, 100, 100), { x: -50, y: 0, w: 200, h: 100 });
   assert.deepEqual(coverRect(400, 400, 100, 200), { x: 0, y: -50, w: 200, h: 200 });
+});
+
+test('choosing an effect clears an overlay at its default opacity, and none brings it back', () => {
+  assert.equal(overlayOpacityAfter('hair', 60, 60), 0);
+  assert.equal(overlayOpacityAfter('none', 0, 60), 60);
+  assert.equal(overlayOpacityAfter('hair', 35, 60), 35, "the user's own opacity stays");
+  assert.equal(overlayOpacityAfter('none', 35, 60), 35);
 });

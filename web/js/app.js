@@ -11,6 +11,8 @@
 //   effects/           the picture shown, with its effect (WebGL2 or Canvas 2D)
 
 import { chooseThread, createRunner, fetchSetupJson, verifyFiles } from '../../worker/runner.js';
+import { wireBackgroundControl } from './effects/background-control.js';
+import { overlayOpacityAfter } from './effects/effects.js';
 import { Picture } from './effects/picture.js';
 import { exportParse, savePicture } from './exports.js';
 import { startFrame } from './frame-path.js';
@@ -21,7 +23,6 @@ import { afterSuccess, initialHistory, planRecovery } from './recovery.js';
 import { renderLegend, showParts } from './legend.js';
 import { bindControls, parseSettings, settingsQuery, settingsSchema } from './settings.js';
 import { SourceControl } from './source-control.js';
-import { decodeImage } from './sources.js';
 import { paintOverlay } from './stages/draw.js';
 import { FrameStats } from './stats.js';
 import * as ui from './ui.js';
@@ -232,12 +233,9 @@ function writeUrl(whenResting) {
   else write();
 }
 
-// The class colours would hide an effect: choosing one clears the overlay, and choosing none
-// brings back the default overlay if it was cleared.
 function hideOverlayForEffect(effect) {
   const { opacity } = app.settings;
-  const standard = app.schema.opacity.default;
-  const next = effect !== 'none' && opacity === standard ? 0 : effect === 'none' && opacity === 0 ? standard : opacity;
+  const next = overlayOpacityAfter(effect, opacity, app.schema.opacity.default);
   if (next === opacity) return;
   app.settings.opacity = next;
   app.showSettings(app.settings);
@@ -280,34 +278,14 @@ function wire() {
     button.addEventListener('click', () => exportParse(app.python, button.dataset.export, app.lastParse, app.settings.parts));
   }
   document.getElementById('save-picture').addEventListener('click', () => savePicture(app.lastParse, app.settings.opacity));
-  const backgroundInput = document.getElementById('background-input');
-  backgroundInput.addEventListener('change', (event) => {
-    const [file] = event.target.files;
-    event.target.value = '';
-    if (file) useBackground(file);
+  wireBackgroundControl((image) => {
+    app.picture.setBackground(image);
+    // An image given for the background means the user wants it replaced.
+    if (app.settings.effect !== 'replace') {
+      changeSetting('effect', 'replace');
+      app.showSettings(app.settings);
+    }
   });
-  // A background image can be dropped onto its button too (a drop onto the view opens a photo).
-  const backgroundButton = backgroundInput.closest('label');
-  backgroundButton.addEventListener('dragover', (event) => event.preventDefault());
-  backgroundButton.addEventListener('drop', (event) => {
-    event.preventDefault();
-    const [file] = event.dataTransfer.files;
-    if (file) useBackground(file);
-  });
-}
-
-async function useBackground(file) {
-  try {
-    app.picture.setBackground((await decodeImage(file, file.name)).bitmap);
-  } catch (error) {
-    ui.showMessage(error.message);
-    return;
-  }
-  // An image given for the background means the user wants it replaced.
-  if (app.settings.effect !== 'replace') {
-    changeSetting('effect', 'replace');
-    app.showSettings(app.settings);
-  }
 }
 
 wire();

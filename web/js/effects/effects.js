@@ -62,3 +62,12 @@ export function parseColor(text) {
   if (!match) throw new Error(`not a colour: "${text}"`);
   return match.slice(1).map((hex) => parseInt(hex, 16));
 }
+
+// The class colours would hide an effect: choosing one clears an overlay left at its default
+// opacity, and choosing none brings the default back if the overlay was cleared. Any other
+// opacity is the user's own choice and stays.
+export function overlayOpacityAfter(effect, opacity, standard) {
+  if (effect !== 'none' && opacity === standard) return 0;
+  if (effect === 'none' && opacity === 0) return standard;
+  return opacity;
+}
