@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { overlayOpacityAfter, planEffect, softness } from '../../web/js/effects/effects.js';
-import { coverRect } from '../../web/js/effects/canvas-painter.js';
+import { coverRect, overlayOpacityAfter, planEffect, softness } from '../../web/js/effects/effects.js';
 
 const names = ['background', 'skin', 'nose', 'u_lip', 'l_lip', 'hair', 'cloth'];
 const manifest = {

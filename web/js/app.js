@@ -21,7 +21,7 @@ import { LoadProgress } from './loading.js';
 import { whenPythonReady } from './python.js';
 import { afterSuccess, initialHistory, planRecovery } from './recovery.js';
 import { renderLegend, showParts } from './legend.js';
-import { bindControls, parseSettings, settingsQuery, settingsSchema } from './settings.js';
+import { bindControls, parseSettings, settingsSchema, writeSettingsUrl } from './settings.js';
 import { SourceControl } from './source-control.js';
 import { paintOverlay } from './stages/draw.js';
 import { FrameStats } from './stats.js';
@@ -64,7 +64,7 @@ async function load() {
   app.picture = new Picture(app.manifest, document.getElementById('picture'));
   app.picture.setEffect(effectOf(settings));
   const drawing = useRender(settings.render);
-  showOpacity(settings.opacity);
+  ui.showOverlayOpacity(settings.opacity);
   progress.watchPython(app.assets);
 
   const choice = explicit.has('thread') ? { thread: settings.thread, note: null } : await chooseThread(settings.backend);
@@ -118,7 +118,7 @@ function useSource(source) {
 // With live video the picture follows the camera itself; else it shows the parsed frames.
 function followVideo() {
   const live = app.source?.kind === 'camera' && app.settings.video === 'live';
-  app.picture.follow(live ? app.source.element : null);
+  app.picture.follow(live ? app.source : null);
 }
 
 function stopFrames() {
@@ -202,7 +202,8 @@ const effectOf = (settings) => Object.fromEntries(EFFECT_SETTINGS.map((name) => 
 function changeSetting(name, value) {
   app.settings[name] = value;
   if (name === 'effect') hideOverlayForEffect(value);
-  writeUrl(app.schema[name].kind === 'range');
+  // The URL keeps what the user chose, for a bookmark or a reload.
+  writeSettingsUrl(app.settings, app.schema, { whenResting: app.schema[name].kind === 'range' });
   if (app.schema[name].restartsModel) {
     switchModel();
   } else if (name === 'parts') {
@@ -212,7 +213,7 @@ function changeSetting(name, value) {
   } else if (EFFECT_SETTINGS.includes(name)) {
     app.picture.setEffect(effectOf(app.settings));
   } else if (name === 'opacity') {
-    showOpacity(value);
+    ui.showOverlayOpacity(value);
   } else if (name === 'video') {
     followVideo();
   } else if (name === 'render') {
@@ -223,27 +224,13 @@ function changeSetting(name, value) {
   }
 }
 
-// The URL keeps what the user chose, for a bookmark or a reload; a slider being dragged writes
-// it once it rests (browsers throttle a page that rewrites its URL too often).
-let urlTimer = null;
-function writeUrl(whenResting) {
-  clearTimeout(urlTimer);
-  const write = () => history.replaceState(null, '', `${location.pathname}${settingsQuery(app.settings, app.schema)}`);
-  if (whenResting) urlTimer = setTimeout(write, 150);
-  else write();
-}
-
 function hideOverlayForEffect(effect) {
   const { opacity } = app.settings;
   const next = overlayOpacityAfter(effect, opacity, app.schema.opacity.default);
   if (next === opacity) return;
   app.settings.opacity = next;
   app.showSettings(app.settings);
-  showOpacity(next);
-}
-
-function showOpacity(opacity) {
-  document.getElementById('overlay').style.opacity = String(opacity / 100);
+  ui.showOverlayOpacity(next);
 }
 
 // -> {asked}: a message when the painter asked for (?render=webgl) cannot draw.

@@ -83,6 +83,16 @@ export function settingsQuery(settings, schema) {
   return query ? `?${query}` : '';
 }
 
+// Writes the settings into the page's URL (history.replaceState). whenResting: a slider being
+// dragged writes once it rests, since browsers throttle a page that rewrites its URL too often.
+let urlTimer = null;
+export function writeSettingsUrl(settings, schema, { whenResting = false } = {}) {
+  clearTimeout(urlTimer);
+  const write = () => history.replaceState(null, '', `${location.pathname}${settingsQuery(settings, schema)}`);
+  if (whenResting) urlTimer = setTimeout(write, 150);
+  else write();
+}
+
 // URL query -> {settings, explicit: names given in the URL, problems: messages for the user}.
 // Unknown parameters and values are reported, never silently dropped.
 export function parseSettings(search, schema) {

@@ -64,6 +64,11 @@ export function showProgress(parts) {
     .join(' · ');
 }
 
+// opacity: 0..100, the overlay's.
+export function showOverlayOpacity(opacity) {
+  $('overlay').style.opacity = String(opacity / 100);
+}
+
 // kind: what draws the picture, 'webgl' or '2d'; why: why not WebGL2, when it is not.
 export function showRender(kind, why) {
   $('status').dataset.render = kind;

@@ -4,6 +4,8 @@
 // The effect is a layer (the blurred picture, the colour, the recoloured picture...) cut to the
 // effect's soft mask (destination-in) and drawn over the picture.
 
+import { coverRect } from './effects.js';
+
 export class CanvasPainter {
   constructor(canvas) {
     this.kind = '2d';
@@ -84,9 +86,9 @@ export class CanvasPainter {
   }
 
   // The mask (alpha 255 where the effect applies), smoothed over plan.soft px; kept while the
-  // labels and the effect's classes stay the same (a live video repaints them every frame).
+  // labels and the plan stay the same (a live video repaints them every frame).
   softMask(labels, height, width, plan) {
-    const key = [labels, plan.weights.join(), plan.soft];
+    const key = [labels, plan];
     if (this.maskKey && key.every((part, i) => part === this.maskKey[i])) return this.mask.canvas;
     const sharp = sized(this.sharpMask, height, width);
     const image = sharp.createImageData(width, height);
@@ -128,14 +130,6 @@ function reset(context) {
 function fill(context, [r, g, b], height, width) {
   context.fillStyle = `rgb(${r}, ${g}, ${b})`;
   context.fillRect(0, 0, width, height);
-}
-
-// Scales an image to cover the frame, centred, as CSS object-fit: cover.
-export function coverRect(imageHeight, imageWidth, height, width) {
-  const scale = Math.max(width / imageWidth, height / imageHeight);
-  const w = imageWidth * scale;
-  const h = imageHeight * scale;
-  return { x: (width - w) / 2, y: (height - h) / 2, w, h };
 }
 
 function drawCover(context, image, height, width) {

@@ -71,3 +71,11 @@ export function overlayOpacityAfter(effect, opacity, standard) {
   if (effect === 'none' && opacity === 0) return standard;
   return opacity;
 }
+
+// Scales an image to cover the frame, centred, as CSS object-fit: cover.
+export function coverRect(imageHeight, imageWidth, height, width) {
+  const scale = Math.max(width / imageWidth, height / imageHeight);
+  const w = imageWidth * scale;
+  const h = imageHeight * scale;
+  return { x: (width - w) / 2, y: (height - h) / 2, w, h };
+}

@@ -19,7 +19,8 @@ export class Picture {
     this.scene = null; // {picture, height, width, size, labels}
     this.effect = { effect: 'none', strength: 60, color: '#ffffff' };
     this.background = null;
-    this.following = null; // the video followed live, and how to stop
+    this.plan = null; // {key, plan}: the effect's plan for the frames being painted
+    this.stopFollowing = null; // set while the picture follows a camera live
   }
 
   // render: 'auto' | 'webgl' | '2d'. -> {kind, note}: what draws, and why not what was asked.
@@ -67,7 +68,7 @@ export class Picture {
     const previous = this.scene?.picture;
     this.scene = { ...scene, picture: scene.picture ?? previous };
     if (previous && previous !== this.scene.picture) previous.close?.();
-    if (!this.following) this.repaint();
+    if (!this.stopFollowing) this.repaint();
   }
 
   // effect: {effect, strength, color} (the settings).
@@ -82,23 +83,14 @@ export class Picture {
     this.repaint();
   }
 
-  // Shows the video itself on each of its frames, under the latest parse; null stops.
-  follow(video) {
-    this.following?.stop();
-    this.following = null;
-    if (!video) return;
-    let active = true;
-    const next = () => {
-      if (!active) return;
-      const draw = () => {
-        if (video.videoWidth) this.paint({ ...this.scene, picture: video, height: video.videoHeight, width: video.videoWidth });
-        next();
-      };
-      if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(draw);
-      else requestAnimationFrame(draw);
-    };
-    next();
-    this.following = { stop: () => { active = false; } };
+  // Shows the camera itself (a CameraSource) on each of its frames, under the latest parse;
+  // null stops.
+  follow(camera) {
+    this.stopFollowing?.();
+    this.stopFollowing = camera?.onFrames(() => {
+      const video = camera.element;
+      if (video.videoWidth) this.paint({ ...this.scene, picture: video, height: video.videoHeight, width: video.videoWidth });
+    }) ?? null;
   }
 
   repaint() {
@@ -107,7 +99,18 @@ export class Picture {
 
   paint(scene) {
     const { picture, height, width, size, labels = null } = scene;
-    const plan = labels ? planEffect(this.effect, this.manifest, { height, width, size }) : null;
+    const plan = labels ? this.planFor(height, width, size) : null;
     this.painter.paint({ picture, height, width, labels, plan, background: this.background });
+  }
+
+  // The effect's plan, made again only when the effect or the frame's shape changes: a camera
+  // followed live paints every video frame, and the painters keep what they built from a plan
+  // (class weights uploaded, a mask drawn) while it stays the same.
+  planFor(height, width, size) {
+    const key = [this.effect, height, width, size];
+    if (!this.plan || key.some((part, i) => part !== this.plan.key[i])) {
+      this.plan = { key, plan: planEffect(this.effect, this.manifest, { height, width, size }) };
+    }
+    return this.plan.plan;
   }
 }
