@@ -3,7 +3,6 @@ the mouse or the keyboard, and the URL keeps the choice."""
 
 from __future__ import annotations
 
-import base64
 import io
 
 import numpy as np
@@ -14,18 +13,9 @@ from tests.support.faces import FACE_CLASSES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-READ_OVERLAY = """() => {
-  const canvas = document.querySelector('#overlay');
-  const bytes = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  return [canvas.height, canvas.width, btoa(text)];
-}"""
-
 
 def overlay(app) -> np.ndarray:
-    height, width, data = app.page.evaluate(READ_OVERLAY)
-    return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width, 4)
+    return app.canvas("#overlay")
 
 
 def shown(app) -> list[str]:

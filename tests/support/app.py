@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 import numpy as np
 from PIL import Image
 
-# The picture as drawn (#picture: WebGL2 or Canvas 2D), RGBA, read through a 2D canvas.
-READ_PICTURE = """() => {
-  const source = document.querySelector('#picture');
+# A canvas's pixels as drawn (WebGL2 or Canvas 2D), RGBA, read through a 2D canvas.
+READ_CANVAS = """(selector) => {
+  const source = document.querySelector(selector);
   const canvas = document.createElement('canvas');
   canvas.width = source.width;
   canvas.height = source.height;
@@ -102,10 +102,14 @@ class App:
             self.page.click(button)
         return download.value.path().read_bytes()
 
+    def canvas(self, selector: str) -> np.ndarray:
+        """A canvas's pixels at its own size: uint8 RGBA [H, W, 4]."""
+        height, width, data = self.page.evaluate(READ_CANVAS, selector)
+        return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width, 4)
+
     def picture(self) -> np.ndarray:
         """The picture shown under the overlay, effect included: uint8 RGB [H, W, 3]."""
-        height, width, data = self.page.evaluate(READ_PICTURE)
-        return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width, 4)[..., :3]
+        return self.canvas("#picture")[..., :3]
 
     def choose_effect(self, effect: str) -> np.ndarray:
         """Chooses an effect from its control; -> the picture drawn with it."""
