@@ -8,12 +8,9 @@
 //   stats.js           FPS and stage medians      loading.js          the progress bar
 //   exports.js         downloads                  python.js           the page<->Python boundary
 //   ui.js              status, legend, messages   ../../worker/runner.js  the model
-//   effects/           the picture shown, with its effect (WebGL2 or Canvas 2D)
+//   view-control.js    the picture shown, its effect and the overlay's look (effects/)
 
 import { chooseThread, createRunner, fetchSetupJson, verifyFiles } from '../../worker/runner.js';
-import { wireBackgroundControl } from './effects/background-control.js';
-import { overlayOpacityAfter } from './effects/effects.js';
-import { Picture } from './effects/picture.js';
 import { exportParse, savePicture } from './exports.js';
 import { startFrame } from './frame-path.js';
 import { FrameScheduler } from './frame-scheduler.js';
@@ -26,6 +23,7 @@ import { SourceControl } from './source-control.js';
 import { paintOverlay } from './stages/draw.js';
 import { FrameStats } from './stats.js';
 import * as ui from './ui.js';
+import { ViewControl, VIEW_SETTINGS } from './view-control.js';
 
 const ASSETS_URL = new URL('/', location.href).href;
 const READY = 'Ready: start the camera, or choose or drop a photo.';
@@ -40,7 +38,7 @@ const app = {
   runner: null,
   runnerInfo: null,
   source: null,
-  picture: null, // the picture shown (effects/picture.js)
+  view: null, // the picture shown and the overlay's look (view-control.js)
   stopFrames: null,
   lastParse: null,
   recovery: initialHistory(),
@@ -61,10 +59,8 @@ async function load() {
   app.showSettings = bindControls(document, app.schema, settings, changeSetting);
   renderLegend(app.manifest.classes, (parts) => changeSetting('parts', parts));
   showParts(settings.parts);
-  app.picture = new Picture(app.manifest, document.getElementById('picture'));
-  app.picture.setEffect(effectOf(settings));
-  const drawing = useRender(settings.render);
-  ui.showOverlayOpacity(settings.opacity);
+  app.view = new ViewControl(app.manifest, app.schema, settings, setByApp);
+  const drawingNote = app.view.start();
   progress.watchPython(app.assets);
 
   const choice = explicit.has('thread') ? { thread: settings.thread, note: null } : await chooseThread(settings.backend);
@@ -80,7 +76,7 @@ async function load() {
     verified,
   ]);
   ui.setState('ready', READY);
-  const notes = [...problems, choice.note, drawing.asked].filter(Boolean);
+  const notes = [...problems, choice.note, drawingNote].filter(Boolean);
   if (notes.length) ui.showMessage(notes.join(' '), 'info');
   for (const control of document.querySelectorAll('[data-needs-model]')) control.disabled = false;
 }
@@ -105,24 +101,13 @@ function useSource(source) {
   app.source = source;
   app.faceNote = null;
   stats.reset();
-  followVideo();
-  if (source.kind === 'camera') {
-    app.stopFrames = source.onFrames(() => scheduler.offer());
-  } else {
-    app.picture.show({ picture: source.element, height: source.height, width: source.width, size: app.settings.size, labels: null });
-    paintOverlay(new Uint8ClampedArray(source.height * source.width * 4), source.height, source.width, app.settings.size);
-    scheduler.request();
-  }
-}
-
-// With live video the picture follows the camera itself; else it shows the parsed frames.
-function followVideo() {
-  const live = app.source?.kind === 'camera' && app.settings.video === 'live';
-  app.picture.follow(live ? app.source : null);
+  app.view.useSource(source);
+  if (source.kind === 'camera') app.stopFrames = source.onFrames(() => scheduler.offer());
+  else scheduler.request();
 }
 
 function stopFrames() {
-  app.picture.follow(null);
+  app.view.useSource(null);
   app.stopFrames?.();
   app.stopFrames = null;
   app.source = null;
@@ -132,7 +117,7 @@ function stopFrames() {
 // The scheduler's callback: one frame through the frame path, with the model and source of now.
 function runFrame() {
   const context = {
-    python: app.python, runner: app.runner, runnerInfo: app.runnerInfo, source: app.source, picture: app.picture, settings: { ...app.settings },
+    python: app.python, runner: app.runner, runnerInfo: app.runnerInfo, source: app.source, picture: app.view.picture, settings: { ...app.settings },
   };
   const { modelFree, finished } = startFrame(context, { splitTasks: scheduler.pipelined });
   return { modelFree, finished: finished.then((frame) => frameDone(frame, context), (error) => frameFailed(error, context)) };
@@ -196,12 +181,8 @@ function frameFailed(error, { runnerInfo }) {
 
 // ---- settings ----------------------------------------------------------------------------------
 
-const EFFECT_SETTINGS = ['effect', 'strength', 'color'];
-const effectOf = (settings) => Object.fromEntries(EFFECT_SETTINGS.map((name) => [name, settings[name]]));
-
 function changeSetting(name, value) {
   app.settings[name] = value;
-  if (name === 'effect') hideOverlayForEffect(value);
   // The URL keeps what the user chose, for a bookmark or a reload.
   writeSettingsUrl(app.settings, app.schema, { whenResting: app.schema[name].kind === 'range' });
   if (app.schema[name].restartsModel) {
@@ -210,34 +191,21 @@ function changeSetting(name, value) {
     showParts(value);
     const parse = app.lastParse;
     if (parse) paintOverlay(app.python.overlay(parse.labels, parse.height, parse.width, value), parse.height, parse.width, parse.size);
-  } else if (EFFECT_SETTINGS.includes(name)) {
-    app.picture.setEffect(effectOf(app.settings));
-  } else if (name === 'opacity') {
-    ui.showOverlayOpacity(value);
-  } else if (name === 'video') {
-    followVideo();
-  } else if (name === 'render') {
-    ui.showMessage(useRender(value).asked, 'info');
+  } else if (VIEW_SETTINGS.includes(name)) {
+    app.view.changed(name);
   } else {
     stats.reset();
     if (app.source?.kind === 'photo') scheduler.request();
   }
 }
 
-function hideOverlayForEffect(effect) {
-  const { opacity } = app.settings;
-  const next = overlayOpacityAfter(effect, opacity, app.schema.opacity.default);
-  if (next === opacity) return;
-  app.settings.opacity = next;
+// A change the app makes for the user (the overlay cleared for an effect, replace chosen for a
+// background image): as if made in the control, which shows it.
+// Its URL is written at once: only a slider being dragged waits for rest.
+function setByApp(name, value) {
+  changeSetting(name, value);
   app.showSettings(app.settings);
-  ui.showOverlayOpacity(next);
-}
-
-// -> {asked}: a message when the painter asked for (?render=webgl) cannot draw.
-function useRender(render) {
-  const { kind, note } = app.picture.use(render);
-  ui.showRender(kind, note);
-  return { asked: render === 'webgl' && kind !== 'webgl' ? note : null };
+  writeSettingsUrl(app.settings, app.schema);
 }
 
 // Replaces the model once the frames in flight are done; notice: the message to show once the
@@ -265,14 +233,6 @@ function wire() {
     button.addEventListener('click', () => exportParse(app.python, button.dataset.export, app.lastParse, app.settings.parts));
   }
   document.getElementById('save-picture').addEventListener('click', () => savePicture(app.lastParse, app.settings.opacity));
-  wireBackgroundControl((image) => {
-    app.picture.setBackground(image);
-    // An image given for the background means the user wants it replaced.
-    if (app.settings.effect !== 'replace') {
-      changeSetting('effect', 'replace');
-      app.showSettings(app.settings);
-    }
-  });
 }
 
 wire();
