@@ -157,7 +157,7 @@ function showFaceNotes(frame, settings, source) {
 }
 
 function frameFailed(error, { runnerInfo }) {
-  if (error.stage === 'source' || error.stage === 'capture') {
+  if (['source', 'snapshot', 'capture'].includes(error.stage)) {
     // The source itself gave no usable frame (e.g. a camera not yet delivering): skip it.
     ui.showMessage(`A frame could not be read: ${error.message}. The app goes on with the next frame.`);
     return;
