@@ -40,14 +40,20 @@ export class CameraSource {
     this.element.srcObject = null;
   }
 
-  // Calls onFrame once per new video frame until stop() or the returned cancel().
+  // Calls onFrame once per new video frame until stop() or the returned cancel(); a frame
+  // already asked for when either happens is not handed on.
   onFrames(onFrame) {
     let active = true;
     const video = this.element;
+    const frame = () => {
+      if (!active || !this.stream) return;
+      onFrame();
+      next();
+    };
     const next = () => {
       if (!active || !this.stream) return;
-      if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(() => { onFrame(); next(); });
-      else requestAnimationFrame(() => { onFrame(); next(); });
+      if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(frame);
+      else requestAnimationFrame(frame);
     };
     next();
     return () => { active = false; };
