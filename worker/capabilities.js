@@ -26,12 +26,19 @@ async function probeWebGPU() {
   }
 }
 
+// A worker draws only on an OffscreenCanvas. A page may have WebGL2 on its own canvases alone
+// (WebKitGTK), which is where TensorFlow.js draws in Safari.
+function webgl2Context() {
+  const offscreen = typeof OffscreenCanvas === 'undefined' ? null : new OffscreenCanvas(1, 1).getContext('webgl2');
+  return offscreen ?? globalThis.document?.createElement('canvas').getContext('webgl2') ?? null;
+}
+
 function probeWebGL() {
-  if (typeof OffscreenCanvas === 'undefined') {
+  if (typeof OffscreenCanvas === 'undefined' && !globalThis.document) {
     return { available: false, reason: 'no OffscreenCanvas in this context' };
   }
   try {
-    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    const gl = webgl2Context();
     if (!gl) return { available: false, reason: 'no WebGL2 context here (no usable GPU, WebGL turned off, or none in workers, as in Safari)' };
     const debug = gl.getExtension('WEBGL_debug_renderer_info');
     const renderer = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
@@ -45,9 +52,17 @@ function probeWebGL() {
 function probeWasm() {
   if (typeof WebAssembly !== 'object') return { available: false, reason: 'no WebAssembly' };
   const simd = WebAssembly.validate(WASM_SIMD_PROBE);
-  const threads = Boolean(globalThis.crossOriginIsolated) && typeof SharedArrayBuffer !== 'undefined'
-    && WebAssembly.validate(WASM_THREADS_PROBE);
-  return { available: true, software: false, simd, threads, cores: globalThis.navigator?.hardwareConcurrency ?? 1 };
+  const threadsReason = !globalThis.crossOriginIsolated ? 'the page is not cross-origin isolated'
+    // WebKitGTK leaves SharedArrayBuffer off even on a cross-origin isolated page.
+    : typeof SharedArrayBuffer === 'undefined' ? 'this browser has no SharedArrayBuffer here'
+      : !WebAssembly.validate(WASM_THREADS_PROBE) ? 'this browser has no WebAssembly threads' : null;
+  return { available: true, software: false, simd, threads: !threadsReason, threadsReason, cores: globalThis.navigator?.hardwareConcurrency ?? 1 };
+}
+
+// "N threads", with the reason when the browser allows only one.
+export function describeThreads(count, wasm) {
+  const reason = count === 1 && wasm?.threadsReason ? ` (${wasm.threadsReason})` : '';
+  return `${count} thread${count === 1 ? '' : 's'}${reason}`;
 }
 
 export async function probeCapabilities() {

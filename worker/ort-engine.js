@@ -1,5 +1,6 @@
 // The ONNX Runtime Web engine: the converted model on the WebGPU, WebGL or WASM backend.
 
+import { describeThreads } from './capabilities.js';
 import { ModelEngine, buildRecord, describeGpu } from './engine.js';
 import { fetchAllVerified } from './verified-fetch.js';
 
@@ -16,8 +17,8 @@ export class OrtEngine extends ModelEngine {
     ort.env.wasm.wasmPaths = vendorUrl.href;
     const wasmUrl = new URL(ORT_WASM, vendorUrl).href;
     [ort.env.wasm.wasmBinary] = await fetchAllVerified('runtime', [[wasmUrl, assets[`ort/${ORT_WASM}`] ?? {}]], onProgress);
-    // ORT defaults to 1 thread on a 2-core machine; without cross-origin isolation it has no choice.
-    ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency ?? 1) : 1;
+    // ORT defaults to 1 thread on a 2-core machine; without shared memory it has no choice.
+    ort.env.wasm.numThreads = capabilities.wasm.threads ? Math.max(1, navigator.hardwareConcurrency ?? 1) : 1;
     const onnxDirUrl = new URL(`models/${manifest.onnx.dir}/`, assetsUrl);
     const record = await buildRecord(onnxDirUrl, manifest.onnx.record);
     // WebGL gets its own copy of the model, in ops its backend computes right (models/convert_onnx.py).
@@ -45,7 +46,7 @@ export class OrtEngine extends ModelEngine {
     this.sessionPerSize = backend === 'webgl';
     const threads = ort.env.wasm.numThreads;
     this.detail = backend === 'wasm'
-      ? `ONNX Runtime Web WASM, ${threads} thread${threads === 1 ? '' : 's'}`
+      ? `ONNX Runtime Web WASM, ${describeThreads(threads, capabilities.wasm)}`
       : `ONNX Runtime Web ${describeGpu(backend, capabilities)}`;
   }
 

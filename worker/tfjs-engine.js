@@ -1,6 +1,6 @@
 // The TensorFlow.js engine: the graph model on the WebGPU, WebGL or WASM backend.
 
-import { backendLabel } from './capabilities.js';
+import { backendLabel, describeThreads } from './capabilities.js';
 import { ModelEngine, buildRecord, describeGpu } from './engine.js';
 import { concatBytes, fetchAllVerified, fetchVerified, progressOver } from './verified-fetch.js';
 
@@ -48,7 +48,7 @@ export class TfjsEngine extends ModelEngine {
     this.detectorOutputs = [manifest.detector.outputs.regressors, manifest.detector.outputs.scores];
     this.logitsName = manifest.tfjs.logits_output;
     this.backend = backend;
-    this.detail = `TensorFlow.js ${backend === 'wasm' ? describeWasm(tf) : describeGpu(backend, capabilities)}`;
+    this.detail = `TensorFlow.js ${backend === 'wasm' ? describeWasm(tf, capabilities.wasm) : describeGpu(backend, capabilities)}`;
     if (backend === 'webgl') this.gpuLoss.watchWebGL(tf.backend().gpgpu?.gl?.canvas);
     else if (backend === 'webgpu') this.gpuLoss.watchWebGPU(tf.backend().device);
   }
@@ -141,8 +141,8 @@ async function verifiedDetector(tf, detector, assetsUrl, onProgress) {
   return verifiedGraphModel(tf, new URL('tfjs/', dirUrl), { model: detector.tfjs.model, files }, 'detector', onProgress);
 }
 
-function describeWasm(tf) {
+function describeWasm(tf, wasm) {
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
   const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? tf.wasm.getThreadsCount() : 1;
-  return `WASM${simd ? ', SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`;
+  return `WASM${simd ? ', SIMD' : ''}, ${describeThreads(threads, wasm)}`;
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { backendRank, planBackends } from '../../worker/capabilities.js';
+import { backendRank, describeThreads, planBackends } from '../../worker/capabilities.js';
 
 const hardware = (renderer) => ({ available: true, software: false, renderer });
 const software = { available: true, software: true, renderer: 'SwiftShader' };
@@ -38,4 +38,12 @@ test('WebGL in the page outranks WASM in a worker (the Safari rule)', () => {
   const page = planBackends('auto', { webgpu: missing('none'), webgl: hardware('Apple GPU'), wasm }).order[0];
   const worker = planBackends('auto', { webgpu: missing('none'), webgl: missing('no WebGL2 in workers'), wasm }).order[0];
   assert.ok(backendRank(page) < backendRank(worker));
+});
+
+test('one WASM thread says why when the browser allows no more', () => {
+  const noSharedMemory = { ...wasm, threads: false, threadsReason: 'this browser has no SharedArrayBuffer here' };
+  assert.equal(describeThreads(1, noSharedMemory), '1 thread (this browser has no SharedArrayBuffer here)');
+  assert.equal(describeThreads(2, wasm), '2 threads');
+  // One core: one thread by choice, with nothing to explain.
+  assert.equal(describeThreads(1, { ...wasm, threadsReason: null }), '1 thread');
 });

@@ -42,6 +42,12 @@ class App:
         self.requests: list[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
 
+    def requested_urls(self) -> list[str]:
+        """Every URL the page asked for: the browser's network events where the driver has them
+        (Playwright, workers included), else the page's own Resource Timing entries (WebDriver)."""
+        resource_urls = getattr(self.page, "resource_urls", None)
+        return resource_urls() if resource_urls else list(self.requests)
+
     def open(self, timeout_ms: float | None = None, **settings) -> "App":
         """Loads the page with these URL settings and waits until it is ready."""
         self.goto(**settings)

@@ -37,19 +37,25 @@ def fake_webcam_flags(y4m_path: Path) -> list[str]:
 
 
 class QuietRequestHandler(WSGIRequestHandler):
-    """Logs errors only: a page load makes ~50 requests, which would bury test output."""
+    """Logs errors only: a page load makes ~50 requests, which would bury test output. Each path
+    asked for is kept in the server's `served` list."""
+
+    served: list[str]
 
     def log_request(self, code="-", size="-"):
+        self.served.append(self.path)
         if str(code).startswith(("4", "5")):
             super().log_request(code, size)
 
 
 class LiveServer:
-    """The Flask app on 127.0.0.1 and a free port, in a background thread."""
+    """The Flask app on 127.0.0.1 and a free port, in a background thread. `served` lists every
+    path it was asked for, in order."""
 
     def __init__(self, config: dict | None = None):
-        self.server = make_server("127.0.0.1", 0, create_app(config), threaded=True,
-                                  request_handler=QuietRequestHandler)
+        self.served: list[str] = []
+        handler = type("RecordingRequestHandler", (QuietRequestHandler,), {"served": self.served})
+        self.server = make_server("127.0.0.1", 0, create_app(config), threaded=True, request_handler=handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -39,6 +39,13 @@ def assert_plausible_face(labels: np.ndarray):
     assert max(face_areas, key=face_areas.get) == "skin", f"skin is not the largest face class: {face_areas}"
 
 
+def assert_agrees_with_native(in_browser: np.ndarray, native: np.ndarray, what: str):
+    """The same labels as native ONNX Runtime (the CLI) on at least 99.5 % of the pixels."""
+    assert in_browser.shape == native.shape, (in_browser.shape, native.shape)
+    agreement = float((in_browser == native).mean())
+    assert agreement >= 0.995, f"{what} and native ONNX Runtime agree on {agreement:.2%} of pixels"
+
+
 def small_off_centre() -> np.ndarray:
     """640x480: the whole astronaut photo shrunk so that her face is about 70 px wide, top right."""
     frame = np.full((480, 640, 3), (96, 104, 110), dtype=np.uint8)
