@@ -115,9 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     print("| engine | mode | minutes | frames | FPS min / mean / max | memory after warm-up → end (MB) | growth | tensors | errors |")
     print("|---|---|---:|---:|---|---|---:|---|---:|")
     for r in runs:
+        # ONNX Runtime has no tensor count to show.
+        tensors = "—" if r["tensors_start"] is None else f"{r['tensors_start']} → {r['tensors_end']}"
         print(f"| {r['engine']} | {r['where']} | {r['minutes']:g} | {r['frames']} | {r['fps_min']:.2f} / {r['fps_mean']:.2f} / {r['fps_max']:.2f} | "
               f"{r['memory_after_warmup_mb']:.1f} → {r['memory_end_mb']:.1f} | {100 * r['memory_growth']:+.1f} % | "
-              f"{r['tensors_start']} → {r['tensors_end']} | {len(r['errors'])} |")
+              f"{tensors} | {len(r['errors'])} |")
     ok = all(r["memory_flat"] and not r["errors"] for r in runs)
     return 0 if ok else 1
 

@@ -60,10 +60,10 @@ def start_app(browser, display, tmp_path):
         return App(WebDriverPage(driver, downloads, tmp_path), url)
 
     yield start
-    for driver in drivers:
-        driver.quit()
     for context in contexts:
         context.close()
+    for driver in drivers:
+        driver.quit()  # stops the driver process too, even when its browser no longer answers
 
 
 @pytest.fixture(scope="module")

@@ -59,6 +59,18 @@ def virtual_display():
         xvfb.wait(timeout=10)
 
 
+# Selenium waits for its driver without a time limit by default: a browser that stops answering
+# would hold the whole test run. Each command and page load is bounded instead.
+COMMAND_TIMEOUT_S = 90
+
+
+def bounded(driver):
+    driver.command_executor.client_config.timeout = COMMAND_TIMEOUT_S
+    driver.set_page_load_timeout(COMMAND_TIMEOUT_S - 30)
+    driver.set_script_timeout(COMMAND_TIMEOUT_S - 30)
+    return driver
+
+
 def start_webkit(display: str, features: tuple[str, ...] = (), shared_memory: bool = False):
     """MiniBrowser under WebKitWebDriver. Like Safari by default: no WebGL in workers. `features`
     are WebKit feature switches (e.g. '+AllowWebGLInWorkers'); `shared_memory` turns on JSC's
@@ -77,7 +89,7 @@ def start_webkit(display: str, features: tuple[str, ...] = (), shared_memory: bo
     env = {**os.environ, "DISPLAY": display}
     if shared_memory:
         env["JSC_useSharedArrayBuffer"] = "1"
-    return webdriver.WebKitGTK(options=options, service=Service(executable_path=str(WEBKIT_DRIVER), env=env))
+    return bounded(webdriver.WebKitGTK(options=options, service=Service(executable_path=str(WEBKIT_DRIVER), env=env)))
 
 
 def start_firefox(display: str | None, download_dir: Path):
@@ -113,4 +125,4 @@ def start_firefox(display: str | None, download_dir: Path):
     else:
         env.pop("DISPLAY", None)
     service = Service(executable_path=str(geckodriver()), env=env, log_output=subprocess.DEVNULL)
-    return webdriver.Firefox(options=options, service=service)
+    return bounded(webdriver.Firefox(options=options, service=service))
