@@ -28,7 +28,7 @@ from faceparts.native import MANIFEST_PATH, FrameParser
 def detections(parser: FrameParser) -> list[tuple[np.ndarray, np.ndarray, dict | None]]:
     found = []
     for rgb, truth in dev_pairs(0):
-        candidates = parser.detector.find(rgb)
+        candidates, _ = parser.detector.find(rgb)
         face = parser.detector.refine(rgb, faces.largest(candidates, 1)[0][0]) if candidates else None
         found.append((rgb, truth, face))
     return found

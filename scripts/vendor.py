@@ -32,8 +32,11 @@ TFJS_FILES = {
     "@tensorflow/tfjs-backend-webgpu@4.22.0": ["dist/tf-backend-webgpu.min.js"],
 }
 # ort.all.min.mjs is the one bundle with wasm, webgl and webgpu together; it loads the JSEP build.
+# ort.wasm.min.mjs runs WASM alone, with the plain build: on a CPU it reaches full speed from its
+# first runs, where the JSEP build takes several slow runs to warm up.
 ORT_PACKAGE = "onnxruntime-web@1.30.0"
-ORT_FILES = ["dist/ort.all.min.mjs", "dist/ort-wasm-simd-threaded.jsep.mjs", "dist/ort-wasm-simd-threaded.jsep.wasm"]
+ORT_FILES = ["dist/ort.all.min.mjs", "dist/ort-wasm-simd-threaded.jsep.mjs", "dist/ort-wasm-simd-threaded.jsep.wasm",
+             "dist/ort.wasm.min.mjs", "dist/ort-wasm-simd-threaded.mjs", "dist/ort-wasm-simd-threaded.wasm"]
 PYODIDE_PACKAGE = "pyodide@0.27.7"
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
 PYSCRIPT_PACKAGE = "@pyscript/core@0.6.66"

@@ -97,12 +97,24 @@ def failing_app(browser, live_server):
     yield from watched_app(browser, live_server, allow_page_errors=True)
 
 
+class NativeParsers:
+    """The parsing model natively (ONNX Runtime), in each precision, loaded once."""
+
+    def __init__(self):
+        from faceparts.native import MANIFEST_PATH, Parser
+
+        manifest = json.loads(MANIFEST_PATH.read_text())
+        self.parsers = {precision: Parser(manifest, precision=precision) for precision in manifest["precisions"]}
+
+    def labels(self, rgb, precision: str):
+        """Labels of a picture already at the model's input shape, in that precision ('int8'
+        or 'fp32': what the page's #status says ran)."""
+        return self.parsers[precision].labels(rgb)
+
+
 @pytest.fixture(scope="session")
 def native_parser():
-    """The parsing model natively (ONNX Runtime): a picture at the model's input shape in, labels out."""
-    from faceparts.native import MANIFEST_PATH, Parser
-
-    return Parser(json.loads(MANIFEST_PATH.read_text()))
+    return NativeParsers()
 
 
 def shared_path(relative: str) -> Path:

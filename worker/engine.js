@@ -1,12 +1,12 @@
 // What both engines share: the frame's normalisation and the timing around the model.
 //
 //   engine.run(pixels: Uint8Array | Uint8ClampedArray [H,W,4] RGBA, height, width)
-//       -> {labels: Uint8Array [H,W], normalizeMs, inferenceMs}
+//       -> {labels: Uint8Array [H,W], precision (what ran for this input), normalizeMs, inferenceMs}
 //   engine.detect(pixels: RGBA at the face detector's input size, height, width)
 //       -> {regressors: Float32Array, scores: Float32Array, normalizeMs, detectMs}
 //   engine.numTensors() -> live tfjs tensors (null for ONNX Runtime)
 //   engine.dispose()
-//   engine.backend, engine.detail
+//   engine.name ('tfjs' | 'ort'), engine.backend, engine.precision ('int8' | 'fp32'), engine.detail
 //
 // Subclasses (tfjs-engine.js, ort-engine.js) implement, on normalised input Float32Array [1,H,W,3],
 //   infer(input, height, width) -> Uint8Array labels
@@ -30,7 +30,12 @@ export class ModelEngine {
     const input = rgbaToModelInput(pixels, height, width, this.inputTable);
     const normalized = performance.now();
     const labels = await this.infer(input, height, width);
-    return { labels, normalizeMs: normalized - started, inferenceMs: performance.now() - normalized };
+    return { labels, precision: this.precisionFor(height, width), normalizeMs: normalized - started, inferenceMs: performance.now() - normalized };
+  }
+
+  // The precision an input of this shape runs in (the ORT engine runs large inputs in float32).
+  precisionFor() {
+    return this.precision;
   }
 
   async detect(pixels, height, width) {

@@ -17,16 +17,10 @@ export class MainThreadRunner {
   async init(options) {
     this.dispose();
     // Loaded on first use: a page whose model runs in the worker never loads the engines itself.
-    const { createEngine } = await import('./create-engine.js');
+    const { createEngine, readyInfo } = await import('./create-engine.js');
     const created = await createEngine({ ...options, onProgress: this.onProgress });
     this.engine = created.engine;
-    return {
-      backend: this.engine.backend,
-      detail: this.engine.detail,
-      fallbacks: created.fallbacks,
-      loadMs: created.loadMs,
-      warmupMs: created.warmupMs,
-    };
+    return readyInfo(created);
   }
 
   async infer(pixels, height, width) {

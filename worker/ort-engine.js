@@ -1,64 +1,96 @@
-// The ONNX Runtime Web engine: the converted model on the WebGPU, WebGL or WASM backend.
+// The ONNX Runtime Web engine: the converted model on the WebGPU, WebGL or WASM backend, in
+// float32 or (WASM) int8.
 
 import { describeThreads } from './capabilities.js';
 import { ModelEngine, buildRecord, describeGpu } from './engine.js';
 import { fetchAllVerified } from './verified-fetch.js';
 
-// The one ORT binary that runs the wasm backend (and JSEP for WebGPU) with SIMD and threads.
-const ORT_WASM = 'ort-wasm-simd-threaded.jsep.wasm';
+// Two builds of ORT: WASM alone (the plain build, at full speed from its first runs), and the
+// bundle with WebGL and WebGPU (its JSEP build also runs the face detector on WASM there).
+const BUNDLES = {
+  wasm: { module: 'ort.wasm.min.mjs', binary: 'ort-wasm-simd-threaded.wasm' },
+  gpu: { module: 'ort.all.min.mjs', binary: 'ort-wasm-simd-threaded.jsep.wasm' },
+};
 
-// A camera and a photo: the WebGL backend holds a session per input size, for at most these many.
-const WEBGL_SESSIONS_KEPT = 2;
+// A camera and a photo: the WebGL backend holds a session per input size (and WASM one per
+// precision in use), for at most these many.
+const SESSIONS_KEPT = 2;
+
+// The parser's file for a backend and precision: {dir, record, name} under models/ (models/manifest.json).
+function parserFile(onnx, backend, precision) {
+  if (precision === 'int8') return { dir: onnx.int8.dir, record: onnx.int8.record, name: onnx.int8.model };
+  // WebGL gets its own copy of the model, in ops its backend computes right (models/convert_onnx.py).
+  return { dir: onnx.dir, record: onnx.record, name: backend === 'webgl' ? onnx.webgl_model : onnx.model };
+}
 
 export class OrtEngine extends ModelEngine {
-  static async load({ backend, assetsUrl, assets, manifest, capabilities, onProgress }) {
+  static async load({ backend, precision, assetsUrl, assets, manifest, capabilities, onProgress }) {
     const vendorUrl = new URL('vendor/ort/', assetsUrl);
-    const ort = await import(new URL('ort.all.min.mjs', vendorUrl).href);
+    const bundle = BUNDLES[backend === 'wasm' ? 'wasm' : 'gpu'];
+    const ort = await import(new URL(bundle.module, vendorUrl).href);
     ort.env.wasm.wasmPaths = vendorUrl.href;
-    const wasmUrl = new URL(ORT_WASM, vendorUrl).href;
-    [ort.env.wasm.wasmBinary] = await fetchAllVerified('runtime', [[wasmUrl, assets[`ort/${ORT_WASM}`] ?? {}]], onProgress);
-    // ORT defaults to 1 thread on a 2-core machine; without shared memory it has no choice.
+    const wasmUrl = new URL(bundle.binary, vendorUrl).href;
+    [ort.env.wasm.wasmBinary] = await fetchAllVerified('runtime', [[wasmUrl, assets[`ort/${bundle.binary}`] ?? {}]], onProgress);
+    // ORT defaults to 1 thread on a 2-core machine; without shared memory it has no choice. Read
+    // only before the page's first session of this build: later values are ignored.
     ort.env.wasm.numThreads = capabilities.wasm.threads ? Math.max(1, navigator.hardwareConcurrency ?? 1) : 1;
-    const onnxDirUrl = new URL(`models/${manifest.onnx.dir}/`, assetsUrl);
-    const record = await buildRecord(onnxDirUrl, manifest.onnx.record);
-    // WebGL gets its own copy of the model, in ops its backend computes right (models/convert_onnx.py).
-    const modelName = backend === 'webgl' ? manifest.onnx.webgl_model : manifest.onnx.model;
-    const [bytes] = await fetchAllVerified('model', [[new URL(modelName, onnxDirUrl).href, record[modelName]]], onProgress);
+    // The parser's files, checked against their build's record, each fetched when first needed.
+    const fetchParser = async (modelPrecision) => {
+      const file = parserFile(manifest.onnx, backend, modelPrecision);
+      const dirUrl = new URL(`models/${file.dir}/`, assetsUrl);
+      const record = await buildRecord(dirUrl, file.record);
+      const [bytes] = await fetchAllVerified('model', [[new URL(file.name, dirUrl).href, record[file.name]]], onProgress);
+      return bytes;
+    };
+    const bytes = await fetchParser(precision);
     // The detector is small: it runs on WASM whatever the parser runs on.
     const detectorDirUrl = new URL(`models/${manifest.detector.dir}/`, assetsUrl);
     const detectorName = `onnx/${manifest.detector.onnx.model}`;
     const detectorRecord = await buildRecord(detectorDirUrl, manifest.detector.record);
     const [detectorBytes] = await fetchAllVerified('detector', [[new URL(detectorName, detectorDirUrl).href, detectorRecord[detectorName]]], onProgress);
     const detector = await ort.InferenceSession.create(detectorBytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-    return new OrtEngine(ort, bytes, detector, backend, manifest, capabilities);
+    return new OrtEngine({ ort, bytes, fetchParser, detector, backend, precision, manifest, capabilities });
   }
 
-  constructor(ort, modelBytes, detector, backend, manifest, capabilities) {
+  constructor({ ort, bytes, fetchParser, detector, backend, precision, manifest, capabilities }) {
     super(manifest);
+    this.name = 'ort';
+    this.precision = precision;
     this.ort = ort;
-    this.modelBytes = modelBytes;
+    this.modelBytes = { [precision]: Promise.resolve(bytes) };
+    this.fetchParser = fetchParser;
     this.detector = detector;
     this.detectorNames = { input: manifest.detector.input.name, ...manifest.detector.outputs };
     this.backend = backend;
     this.onnx = manifest.onnx;
-    // WebGL fixes the input size at a session's first run; the others take any size.
+    this.largestInt8Side = Math.max(...manifest.onnx.int8.sizes);
     this.sessions = new Map();
+    // WebGL fixes the input size at a session's first run; the others take any size.
     this.sessionPerSize = backend === 'webgl';
     const threads = ort.env.wasm.numThreads;
     this.detail = backend === 'wasm'
-      ? `ONNX Runtime Web WASM, ${describeThreads(threads, capabilities.wasm)}`
+      ? `ONNX Runtime Web WASM, ${precision}, SIMD, ${describeThreads(threads, capabilities.wasm)}`
       : `ONNX Runtime Web ${describeGpu(backend, capabilities)}`;
   }
 
+  // int8 runs inputs up to the largest size it was checked at (models/quantize_onnx.py); larger
+  // ones run float32, as the CLI does (faceparts/native.py precision_for).
+  precisionFor(height, width) {
+    return this.precision === 'int8' && Math.max(height, width) <= this.largestInt8Side ? 'int8' : 'fp32';
+  }
+
   async sessionFor(height, width) {
-    const key = this.sessionPerSize ? `${height}x${width}` : 'any';
+    const precision = this.precisionFor(height, width);
+    const key = `${precision} ${this.sessionPerSize ? `${height}x${width}` : 'any'}`;
     let session = this.sessions.get(key);
     if (session) {
       this.sessions.delete(key); // re-inserted below: the Map's order is least recently used first
     } else {
-      session = await this.ort.InferenceSession.create(this.modelBytes, { executionProviders: [this.backend], graphOptimizationLevel: 'all' });
+      this.modelBytes[precision] ??= this.fetchParser(precision);
+      const bytes = await this.modelBytes[precision];
+      session = await this.ort.InferenceSession.create(bytes, { executionProviders: [this.backend], graphOptimizationLevel: 'all' });
       if (this.sessions.size === 0) this.watchGpuLoss();
-      while (this.sessions.size >= WEBGL_SESSIONS_KEPT) {
+      while (this.sessions.size >= SESSIONS_KEPT) {
         const [oldest, old] = this.sessions.entries().next().value;
         this.sessions.delete(oldest);
         await old.release();

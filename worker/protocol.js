@@ -4,8 +4,9 @@
 // ArrayBuffers in the postMessage transfer list, never structured-cloned.
 //
 // page -> worker
-//   {type: 'init', engine, backend, manifest, assets, assetsUrl, warmup: {height, width}}
-//       engine: 'tfjs' | 'ort'; backend: 'auto' | 'webgpu' | 'webgl' | 'wasm'; manifest:
+//   {type: 'init', engine, precision, backend, manifest, assets, assetsUrl, warmup: {height, width}}
+//       engine: 'auto' | 'tfjs' | 'ort'; precision: 'int8' | 'fp32' (what is asked for: int8 runs
+//       only on ORT's WASM, engine-choice.js); backend: 'auto' | 'webgpu' | 'webgl' | 'wasm'; manifest:
 //       models/manifest.json as an object (small); assets: vendor/assets.json ({path: {sha256,
 //       bytes}}), against which the runtime's wasm is checked; assetsUrl: the app's origin, under
 //       which vendor/ and models/ lie. (Re)creates the engine (the parser and the face detector);
@@ -29,11 +30,14 @@
 //   {type: 'progress', stage, loaded, total}
 //       stage: 'runtime' (the wasm binary) | 'model' | 'detector'; loaded/total in bytes (total 0
 //       when unknown).
-//   {type: 'ready', backend, detail, fallbacks, loadMs, warmupMs}
-//       backend: the backend that really runs; detail: e.g. 'TensorFlow.js WASM, SIMD, 2 threads';
-//       fallbacks: [{backend, reason}] for every backend tried or skipped before it.
-//   {type: 'result', id, labels, height, width, normalizeMs, inferenceMs, numTensors}
-//       labels: ArrayBuffer of uint8 [height,width] class ids, transferred.
+//   {type: 'ready', engine, backend, precision, detail, fallbacks, notes, loadMs, warmupMs}
+//       engine, backend, precision: what really runs ('tfjs' | 'ort', the backend, 'int8' |
+//       'fp32'); detail: e.g. 'ONNX Runtime Web WASM, int8, SIMD, 2 threads'; fallbacks:
+//       [{backend, reason}] for every backend tried or skipped before it; notes: [text], how the
+//       engine and precision were chosen where that is not what was asked (engine-choice.js).
+//   {type: 'result', id, labels, height, width, precision, normalizeMs, inferenceMs, numTensors}
+//       labels: ArrayBuffer of uint8 [height,width] class ids, transferred. precision: what ran
+//       for this input ('int8' | 'fp32': int8 covers inputs up to its largest checked size).
 //       normalizeMs: pixels to model input; inferenceMs: the model, labels read back included.
 //       numTensors: live tfjs tensors after the frame (stays flat unless something leaks);
 //       null for ONNX Runtime.

@@ -2,10 +2,11 @@
 // main thread. This module is the page's one door into it:
 //
 //   createRunner(thread: 'worker' | 'main', {onProgress}) -> runner
-//     await runner.init({engine, backend, manifest, assets, assetsUrl, warmup}) -> ready info
-//         ({backend, detail, fallbacks, loadMs, warmupMs}: protocol.js 'ready')
+//     await runner.init({engine, precision, backend, manifest, assets, assetsUrl, warmup}) -> ready
+//         info ({engine, backend, precision, detail, fallbacks, notes, loadMs, warmupMs}:
+//         protocol.js 'ready')
 //     await runner.infer(pixels: Uint8ClampedArray RGBA [H,W,4], height, width)
-//         -> {labels: Uint8Array [H,W], normalizeMs, inferenceMs, numTensors}
+//         -> {labels: Uint8Array [H,W], precision, normalizeMs, inferenceMs, numTensors}
 //     await runner.detect(pixels: RGBA at the face detector's input size, height, width)
 //         -> {regressors: Float32Array, scores: Float32Array, normalizeMs, detectMs}
 //     runner.dispose()
@@ -17,7 +18,8 @@
 //
 // Inside: worker.js (the worker's entry) and protocol.js (its messages); worker-runner.js and
 // main-thread-runner.js (the two runners); create-engine.js (backend choice and fallback),
-// engine.js, tfjs-engine.js, ort-engine.js, gpu-loss.js (the engines); capabilities.js (probes),
+// engine-choice.js (which engine and precision run), engine.js, tfjs-engine.js, ort-engine.js,
+// gpu-loss.js (the engines); capabilities.js (probes),
 // model-input.js (frame normalisation), verified-fetch.js (sha256-checked downloads).
 
 import { backendLabel, backendRank, planBackends, probeCapabilities } from './capabilities.js';
@@ -26,7 +28,7 @@ import { fetchVerified, verifyFiles } from './verified-fetch.js';
 import { WorkerRunner } from './worker-runner.js';
 
 export { BACKEND_LABELS, backendLabel, isSoftwareRenderer } from './capabilities.js';
-export { ENGINE_LABELS } from './create-engine.js';
+export { ENGINE_LABELS, PRECISION_LABELS } from './engine-choice.js';
 export { verifyFiles };
 
 export function createRunner(thread, options) {

@@ -42,6 +42,8 @@ export class TfjsEngine extends ModelEngine {
 
   constructor(tf, model, detector, manifest, backend, capabilities) {
     super(manifest);
+    this.name = 'tfjs';
+    this.precision = 'fp32';
     this.tf = tf;
     this.model = model;
     this.detector = detector;

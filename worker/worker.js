@@ -1,7 +1,7 @@
 // The inference Web Worker's entry: speaks the protocol in protocol.js around the engines.
 
 import { probeCapabilities } from './capabilities.js';
-import { createEngine } from './create-engine.js';
+import { createEngine, readyInfo } from './create-engine.js';
 import { MessageType } from './protocol.js';
 
 let engine = null;
@@ -18,21 +18,14 @@ async function init(message) {
     onProgress: (progress) => self.postMessage({ type: MessageType.PROGRESS, ...progress }),
   });
   engine = created.engine;
-  self.postMessage({
-    type: MessageType.READY,
-    backend: engine.backend,
-    detail: engine.detail,
-    fallbacks: created.fallbacks,
-    loadMs: created.loadMs,
-    warmupMs: created.warmupMs,
-  });
+  self.postMessage({ type: MessageType.READY, ...readyInfo(created) });
 }
 
 async function infer({ id, pixels, height, width }) {
   if (!engine) throw new Error('the model is not loaded yet');
-  const { labels, normalizeMs, inferenceMs } = await engine.run(new Uint8Array(pixels), height, width);
+  const { labels, precision, normalizeMs, inferenceMs } = await engine.run(new Uint8Array(pixels), height, width);
   self.postMessage(
-    { type: MessageType.RESULT, id, labels: labels.buffer, height, width, normalizeMs, inferenceMs, numTensors: engine.numTensors() },
+    { type: MessageType.RESULT, id, labels: labels.buffer, height, width, precision, normalizeMs, inferenceMs, numTensors: engine.numTensors() },
     [labels.buffer],
   );
 }

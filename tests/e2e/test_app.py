@@ -48,12 +48,16 @@ def test_webcam_parse_is_a_face_and_all_requests_stay_local(app, webcam_frame):
 @pytest.mark.parametrize("size", [288, 448, 1024])
 def test_every_size_on_wasm_in_worker_and_on_main_thread(app, webcam_frame, size, where):
     app.open(backend="wasm", size=size, thread=where)
-    # Every core: tfjs would take half of them (1 here) unless the engine works around it.
+    # Auto on WASM: ONNX Runtime Web's int8 model, on every core.
     info = app.page.inner_text("#backend-info")
     cores = os.cpu_count()
-    assert f"TensorFlow.js WASM, SIMD, {cores} thread{'' if cores == 1 else 's'}," in info, info
+    assert f"ONNX Runtime Web WASM, int8, SIMD, {cores} thread{'' if cores == 1 else 's'}," in info, info
+    assert "Auto engine: ONNX Runtime Web, the fastest measured on WASM" in info, info
     app.start_camera()
-    app.wait_frames(2, size=size, where=where, backend="wasm")
+    # int8 serves the sizes it was checked at; larger inputs run float32.
+    precision = "int8" if size <= 448 else "fp32"
+    app.wait_frames(2, size=size, where=where, backend="wasm", engine="ort", precision=precision)
+    assert f"ORT · WASM · {precision}" in app.page.inner_text("#stats")
     labels = app.labels()
     assert labels.shape == webcam_frame.shape[:2]
     if size >= 448:
@@ -68,8 +72,10 @@ def test_software_gpu_backends_at_288(app, backend):
     app.open(backend=backend, size=288, thread="worker")
     info = app.page.inner_text("#backend-info")
     assert "software" in info, info
+    # Auto's engine on a GPU is TensorFlow.js, in float32 whatever precision is asked for.
+    assert "TensorFlow.js runs the float32 model" in info, info
     app.start_camera()
-    app.wait_frames(1, size=288, backend=backend)
+    app.wait_frames(1, size=288, backend=backend, engine="tfjs", precision="fp32")
     assert_face_outline(app.labels())
 
 
@@ -147,7 +153,10 @@ def test_sample_photo_and_drop(app, webcam_frame):
 
 
 def test_tensors_stay_flat_over_50_frames(app):
-    app.open(backend="wasm", size=288)
+    app.open(engine="tfjs", backend="wasm", size=288)
+    # Every core: tfjs would take half of them (1 here) unless the engine works around it.
+    cores = os.cpu_count()
+    assert f"TensorFlow.js WASM, SIMD, {cores} thread{'' if cores == 1 else 's'}," in app.page.inner_text("#backend-info")
     app.start_camera()
     after_warmup = app.wait_frames(3)
     after_50 = app.wait_frames(50)
@@ -166,19 +175,19 @@ def test_bad_photo_gets_a_message_and_the_app_goes_on(app, tmp_path):
     app.wait_frames(1)
 
 
-@pytest.mark.parametrize("engine", ["tfjs", "ort"])
-def test_browser_labels_match_the_native_cli_at_288(app, native_parser, webcam_frame, tmp_path, engine):
+@pytest.mark.parametrize(("engine", "precision"), [("tfjs", "fp32"), ("ort", "fp32"), ("ort", "int8")])
+def test_browser_labels_match_the_native_cli_at_288(app, native_parser, webcam_frame, tmp_path, engine, precision):
     """At 448 in every browser engine (test_engines.py, with a plausible face, which the whole
     256 px photo does not give at 288)."""
     # The photo is given at the model's input size and parsed whole, so neither side resamples
     # it and the comparison is of the engines and the shared pre/post-processing alone.
     size = 288
     photo = np.asarray(Image.fromarray(webcam_frame).resize((size, size), Image.BILINEAR))
-    native = native_parser.labels(photo)
 
-    app.open(engine=engine, backend="wasm", size=size, faces="off")
+    app.open(engine=engine, precision=precision, backend="wasm", size=size, faces="off")
     in_browser = app.parse_photo(photo, tmp_path / "face.png")
-    assert_agrees_with_native(in_browser, native, f"{engine} in the browser")
+    assert app.status()["precision"] == precision
+    assert_agrees_with_native(in_browser, native_parser.labels(photo, precision), f"{engine} {precision} in the browser")
 
 
 @pytest.mark.parametrize("backend", ["webgl", "webgpu"])
@@ -193,17 +202,18 @@ def test_onnx_runtime_web_on_the_gpu_matches_native(app, native_parser, webcam_f
 
     square = np.asarray(Image.fromarray(webcam_frame).resize((288, 288), Image.BILINEAR))
     assert_agrees_with_native(app.parse_photo(square, tmp_path / "square.png"),
-                              native_parser.labels(square), f"ORT {label} at 288x288")
+                              native_parser.labels(square, "fp32"), f"ORT {label} at 288x288")
+    assert app.status()["precision"] == "fp32", "GPU backends run float32"
     # A landscape photo: the model input becomes 224x288.
     landscape = np.asarray(Image.fromarray(webcam_frame).resize((288, 224), Image.BILINEAR))
     assert_agrees_with_native(app.parse_photo(landscape, tmp_path / "landscape.png"),
-                              native_parser.labels(landscape), f"ORT {label} at 224x288")
+                              native_parser.labels(landscape, "fp32"), f"ORT {label} at 224x288")
 
 
 def test_onnx_runtime_web_on_the_main_thread(app):
     app.open(engine="ort", backend="wasm", size=448, thread="main")
     info = app.page.inner_text("#backend-info")
-    assert info.startswith("Running on ONNX Runtime Web WASM, 2 threads, on the main thread"), info
+    assert info.startswith("Running on ONNX Runtime Web WASM, int8, SIMD, 2 threads, on the main thread"), info
     app.start_camera()
     app.wait_frames(1, engine="ort", backend="wasm", where="main", size=448)
     assert_plausible_face(app.labels())

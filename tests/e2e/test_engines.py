@@ -43,7 +43,8 @@ def test_the_page_loads_offline_from_its_own_server(start_app, live_server, engi
     first = len(live_server.served)
     app.open(backend="wasm")
     served = live_server.served[first:]
-    for needed in ("/models/bisenetv2-celebamask/tfjs/", "/models/face-detector/tfjs/", "/vendor/tfjs/", "/vendor/pyodide/", "/web/python/"):
+    # Auto on WASM: ONNX Runtime Web and the int8 parser.
+    for needed in ("/models/bisenetv2-celebamask/onnx-int8/", "/models/face-detector/onnx/", "/vendor/ort/", "/vendor/pyodide/", "/web/python/"):
         assert any(path.startswith(needed) for path in served), f"{needed} was not loaded from the app's server"
     requested = app.requested_urls()
     assert requested, "the page's requests were recorded"
@@ -52,14 +53,15 @@ def test_the_page_loads_offline_from_its_own_server(start_app, live_server, engi
     assert not foreign, f"{engine} asked other hosts: {foreign}"
 
 
-@pytest.mark.parametrize("parser", ["tfjs", "ort"])
-def test_a_photo_is_parsed_as_the_native_cli_parses_it(start_app, live_server, native_parser, webcam_frame, tmp_path, engine, parser):
+@pytest.mark.parametrize(("parser", "precision"), [("tfjs", "fp32"), ("ort", "int8")])
+def test_a_photo_is_parsed_as_the_native_cli_parses_it(start_app, live_server, native_parser, webcam_frame, tmp_path, engine, parser, precision):
     photo = square(webcam_frame, 448)
     app = start_app(engine, live_server.url)
     app.open(engine=parser, backend="wasm", size=448, faces="off")
     labels = app.parse_photo(photo, tmp_path / "face.png")
+    assert app.status()["precision"] == precision
     assert_plausible_face(labels)
-    assert_agrees_with_native(labels, native_parser.labels(photo), f"{parser} in {engine}")
+    assert_agrees_with_native(labels, native_parser.labels(photo, precision), f"{parser} {precision} in {engine}")
 
 
 def test_a_photo_with_its_face_found(start_app, live_server, webcam_frame, tmp_path, engine):
@@ -71,7 +73,7 @@ def test_a_photo_with_its_face_found(start_app, live_server, webcam_frame, tmp_p
 
 def test_the_camera_keeps_running_across_size_and_engine_switches(start_app, live_server, engine):
     app = start_app(engine, live_server.url)
-    app.open(backend="wasm", size=448)
+    app.open(engine="tfjs", backend="wasm", size=448)
     app.start_camera()
     app.wait_frames(2, size=448, engine="tfjs", backend="wasm")
     app.page.select_option("#size-select", "288")
@@ -97,7 +99,7 @@ def test_exports_download(start_app, live_server, webcam_frame, tmp_path, engine
 
 def test_a_damaged_model_file_is_named(start_app, damaged_model_server, engine):
     app = start_app(engine, damaged_model_server.url)
-    message = app.open_failing(backend="wasm")
+    message = app.open_failing(engine="tfjs", backend="wasm")
     assert "models/bisenetv2-celebamask/tfjs/group1-shard2of3.bin is damaged" in message, message
     assert "scripts/setup" in message, message
 
@@ -116,7 +118,7 @@ def test_webkit_moves_the_model_to_its_gpu_on_the_main_thread_by_itself_and_says
     photo = square(webcam_frame, 288)
     labels = app.parse_photo(photo, tmp_path / "face.png")
     assert (app.status()["where"], app.status()["backend"]) == ("main", "webgl")
-    assert_agrees_with_native(labels, native_parser.labels(photo), "TensorFlow.js WebGL on WebKit's main thread")
+    assert_agrees_with_native(labels, native_parser.labels(photo, "fp32"), "TensorFlow.js WebGL on WebKit's main thread")
 
 
 def test_webkit_keeps_wasm_in_the_worker(start_app, live_server):
@@ -174,4 +176,4 @@ def test_firefox_with_a_display_has_webgl_and_its_labels_are_right(start_app, li
     photo = square(webcam_frame, 288)
     labels = app.parse_photo(photo, tmp_path / "face.png")
     assert app.status()["where"] == "worker"
-    assert_agrees_with_native(labels, native_parser.labels(photo), "TensorFlow.js WebGL in Firefox")
+    assert_agrees_with_native(labels, native_parser.labels(photo, "fp32"), "TensorFlow.js WebGL in Firefox")

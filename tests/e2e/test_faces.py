@@ -10,9 +10,10 @@ import pytest
 from skimage import data
 
 from faceparts.native import FrameParser
+from server import ROOT
 from tests.conftest import watched_app
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, fake_webcam_flags, write_y4m
-from tests.support.faces import FACE_CLASSES, assert_plausible_face, no_face, small_off_centre, two_faces
+from tests.support.faces import FACE_CLASSES, assert_plausible_face, no_face, small_off_centre, two_faces, two_scenes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -110,3 +111,75 @@ def test_find_faces_off_parses_the_whole_frame_as_before(app, tmp_path):
     with_faces = app.labels()
     found_eyes = int(np.isin(with_faces, [FACE_CLASSES["l_eye"], FACE_CLASSES["r_eye"]]).sum())
     assert found_eyes > max(20, 3 * eyes), f"the crop finds the eyes ({found_eyes} pixels) the whole frame misses ({eyes})"
+
+
+# Per finished frame (#status counts it): the frame's number, its faces, the picture's colour at
+# a corner (which scene it shows) and the overlay's colour at each scene's skin points.
+RECORD_FRAMES = """([points]) => {
+  window.__frames = [];
+  const status = document.querySelector('#status');
+  const pixel = (canvas, x, y) => Array.from(canvas.getContext('2d').getImageData(x, y, 1, 1).data);
+  new MutationObserver(() => {
+    const picture = document.querySelector('#picture');
+    const overlay = document.querySelector('#overlay');
+    window.__frames.push({
+      frame: Number(status.dataset.frames), faces: status.dataset.faces, corner: pixel(picture, 4, 4),
+      skin: points.map((scene) => scene.map(([x, y]) => pixel(overlay, x, y))),
+    });
+  }).observe(status, { attributes: true, attributeFilter: ['data-frames'] });
+}"""
+
+
+def skin_points(scene: np.ndarray, count: int = 24) -> list[list[int]]:
+    """Points well inside the skin of the scene's face, as the CLI parses it."""
+    from scipy import ndimage
+
+    labels = FrameParser().parse(scene, 288).labels
+    inside = ndimage.binary_erosion(labels == FACE_CLASSES["skin"], iterations=6)
+    ys, xs = np.nonzero(inside)
+    pick = np.random.default_rng(0).choice(len(xs), size=count, replace=False)
+    return [[int(xs[i]), int(ys[i])] for i in pick]
+
+
+def test_after_a_cut_the_new_scenes_face_is_parsed_within_two_frames(playwright, live_server, tmp_path):
+    """A clip cutting between two scenes every 10 frames, each with a face elsewhere: the crop of
+    the last scene's face must not stay where that face was, nor the page say "no face"."""
+    scenes = two_scenes()
+    points = [skin_points(scene) for scene in scenes]
+    # Ten frames a second: a scene lasts a second, several parsed frames, and a crop left stale
+    # until the detector's next turn would show on the frames after the cut.
+    y4m = write_y4m(tmp_path / "cuts.y4m", [scene for scene in scenes for _ in range(10)], fps=10)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS + fake_webcam_flags(y4m))
+    try:
+        for app in watched_app(browser, live_server, allow_page_errors=False):
+            app.open(backend="wasm", size=288, render="2d", steady="off")
+            app.page.evaluate(RECORD_FRAMES, [points])
+            app.start_camera()
+            app.page.wait_for_function("window.__frames.length >= 45", timeout=90_000)
+            frames = app.page.evaluate("window.__frames")
+    finally:
+        browser.close()
+    skin = tuple(json.loads((ROOT / "models" / "manifest.json").read_text())["classes"][FACE_CLASSES["skin"]]["color"])
+    corners = [tuple(int(v) for v in scene[4, 4]) for scene in scenes]
+
+    def shown_scene(record) -> int:
+        return int(np.argmin([np.abs(np.subtract(record["corner"][:3], corner)).sum() for corner in corners]))
+
+    def parsed(record, scene: int) -> float:
+        """Share of that scene's skin points that the overlay shows as skin."""
+        return float(np.mean([pixel[3] > 0 and np.abs(np.subtract(pixel[:3], skin)).max() <= 8 for pixel in record["skin"][scene]]))
+
+    runs = []  # per stretch of frames showing one scene: the frames' (right face parsed, wrong face parsed, faces)
+    for record in frames:
+        scene = shown_scene(record)
+        if not runs or runs[-1][0] != scene:
+            runs.append((scene, []))
+        runs[-1][1].append((parsed(record, scene) >= 0.6, parsed(record, 1 - scene) >= 0.6, record["faces"]))
+    cuts = runs[1:-1]  # whole stretches after a cut (the last may be cut short)
+    assert len(cuts) >= 2, f"the clip cut only {len(runs) - 1} times in {len(frames)} frames"
+    for scene, stretch in cuts:
+        first_right = next((index for index, (right, _, _) in enumerate(stretch) if right), None)
+        assert first_right is not None and first_right <= 1, \
+            f"scene {scene}: the new face parsed only from frame {first_right} of {len(stretch)} after the cut: {stretch}"
+        assert all(right and not wrong and faces == "1" for right, wrong, faces in stretch[2:]), \
+            f"scene {scene}: a stale crop or 'no face' after the cut: {stretch}"

@@ -183,25 +183,42 @@ def test_without_a_gpu_the_app_falls_back_to_wasm_and_says_why(gpuless_browser, 
         app.page.close()
 
 
-def inference_worker(page, timeout_s: float = 10.0):
-    """The one live inference worker. A terminated worker leaves page.workers only when Playwright
-    has seen it close, a moment after the page terminated it: so wait for exactly one."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        page.wait_for_function("true")  # let Playwright see workers started or closed so far
-        workers = [w for w in page.workers if urlsplit(w.url).path == "/worker/worker.js"]
-        if len(workers) == 1 or time.monotonic() > deadline:
-            break
-        page.wait_for_timeout(100)
-    assert len(workers) == 1, [w.url for w in page.workers]
-    return workers[0]
+class InferenceWorkers:
+    """The page's inference workers as Playwright reports them starting and closing. A worker the
+    page terminated stays in page.workers until Playwright has seen it close, which on a loaded
+    machine can take many seconds: so the waits below wait for those events, not for a time."""
+
+    def __init__(self, page):
+        self.page = page
+        self.closed: list = []
+        for worker in page.workers:
+            self.watch(worker)
+        page.on("worker", self.watch)
+
+    def watch(self, worker):
+        worker.on("close", lambda closed: self.closed.append(closed))
+
+    def live(self) -> list:
+        return [w for w in self.page.workers if urlsplit(w.url).path == "/worker/worker.js" and w not in self.closed]
+
+    def wait(self, condition, what: str, timeout_s: float = 90.0):
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            assert time.monotonic() < deadline, f"waited {timeout_s:.0f} s for {what}; live workers: {[w.url for w in self.live()]}"
+            self.page.wait_for_timeout(100)  # lets Playwright report workers started or closed
+
+    def the_one(self):
+        """The one live inference worker, once every other one (the capability probe's) has closed."""
+        self.wait(lambda: len(self.live()) == 1, "exactly one live inference worker")
+        return self.live()[0]
 
 
 def test_a_crashed_worker_is_restarted_and_the_app_goes_on(app):
     app.open(backend="wasm", size=288)
+    workers = InferenceWorkers(app.page)
     app.start_camera()
     app.wait_frames(1, where="worker")
-    broken = inference_worker(app.page)
+    broken = workers.the_one()
     # From now on every message makes the worker throw: the page sees the worker fail.
     broken.evaluate("() => { self.onmessage = () => { throw new Error('forced failure for the test'); }; }")
     notice = app.wait_message("The model stopped working")
@@ -209,14 +226,15 @@ def test_a_crashed_worker_is_restarted_and_the_app_goes_on(app):
     assert "restarted the model and goes on" in notice, notice
     app.wait_frames(2, where="worker", backend="wasm")
     assert app.status()["state"] == "running"
-    assert inference_worker(app.page) is not broken
+    workers.wait(lambda: broken in workers.closed, "the crashed worker to be terminated")
+    assert workers.the_one() is not broken
 
 
 def test_a_lost_webgl_context_switches_to_wasm(app):
     app.open(backend="webgl", size=288)
     app.start_camera()
     app.wait_frames(1, backend="webgl")
-    inference_worker(app.page).evaluate("() => { tf.backend().gpgpu.gl.getExtension('WEBGL_lose_context').loseContext(); }")
+    InferenceWorkers(app.page).the_one().evaluate("() => { tf.backend().gpgpu.gl.getExtension('WEBGL_lose_context').loseContext(); }")
     notice = app.wait_message("The model stopped working")
     assert "the WebGL context was lost" in notice and "switched from WebGL to WASM" in notice, notice
     app.wait_frames(2, backend="wasm")
@@ -238,18 +256,19 @@ def corrupt(route):
 @pytest.mark.parametrize(
     ("settings", "pattern", "broken", "expected"),
     [
-        ({"backend": "wasm"}, "**/tfjs/group1-shard2of3.bin", "corrupt", "models/bisenetv2-celebamask/tfjs/group1-shard2of3.bin is damaged: its sha256 differs"),
-        ({"backend": "wasm"}, "**/tfjs/model.json", "missing", "models/bisenetv2-celebamask/tfjs/model.json is missing on the server (HTTP 404)"),
-        ({"backend": "wasm"}, "**/tfjs-backend-wasm-threaded-simd.wasm", "corrupt", "vendor/tfjs/tfjs-backend-wasm-threaded-simd.wasm is damaged"),
-        ({"engine": "ort", "backend": "wasm"}, "**/onnx/model.onnx", "corrupt", "models/bisenetv2-celebamask/onnx/model.onnx is damaged"),
-        ({"engine": "ort", "backend": "wasm"}, "**/ort-wasm-simd-threaded.jsep.wasm", "missing", "vendor/ort/ort-wasm-simd-threaded.jsep.wasm is missing on the server"),
+        ({"engine": "tfjs", "backend": "wasm"}, "**/tfjs/group1-shard2of3.bin", "corrupt", "models/bisenetv2-celebamask/tfjs/group1-shard2of3.bin is damaged: its sha256 differs"),
+        ({"engine": "tfjs", "backend": "wasm"}, "**/tfjs/model.json", "missing", "models/bisenetv2-celebamask/tfjs/model.json is missing on the server (HTTP 404)"),
+        ({"engine": "tfjs", "backend": "wasm"}, "**/tfjs-backend-wasm-threaded-simd.wasm", "corrupt", "vendor/tfjs/tfjs-backend-wasm-threaded-simd.wasm is damaged"),
+        ({"backend": "wasm"}, "**/onnx-int8/model-int8.onnx", "corrupt", "models/bisenetv2-celebamask/onnx-int8/model-int8.onnx is damaged"),
+        ({"backend": "wasm", "precision": "fp32"}, "**/onnx/model.onnx", "corrupt", "models/bisenetv2-celebamask/onnx/model.onnx is damaged"),
+        ({"backend": "wasm"}, "**/ort-wasm-simd-threaded.wasm", "missing", "vendor/ort/ort-wasm-simd-threaded.wasm is missing on the server"),
         ({"backend": "wasm"}, "**/pyodide/pyodide.asm.wasm", "missing", "vendor/pyodide/pyodide.asm.wasm is missing on the server"),
         ({"backend": "wasm"}, "**/pyodide/numpy-*.whl", "corrupt", "vendor/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl is damaged"),
-        ({"backend": "wasm"}, "**/face-detector/tfjs/weights.bin", "corrupt", "models/face-detector/tfjs/weights.bin is damaged"),
-        ({"engine": "ort", "backend": "wasm"}, "**/face-detector/onnx/detector.onnx", "missing", "models/face-detector/onnx/detector.onnx is missing on the server"),
+        ({"engine": "tfjs", "backend": "wasm"}, "**/face-detector/tfjs/weights.bin", "corrupt", "models/face-detector/tfjs/weights.bin is damaged"),
+        ({"backend": "wasm"}, "**/face-detector/onnx/detector.onnx", "missing", "models/face-detector/onnx/detector.onnx is missing on the server"),
     ],
-    ids=["tfjs-shard-corrupt", "tfjs-model-missing", "tfjs-wasm-corrupt", "onnx-corrupt", "ort-wasm-missing", "pyodide-wasm-missing",
-         "numpy-wheel-corrupt", "detector-weights-corrupt", "detector-onnx-missing"],
+    ids=["tfjs-shard-corrupt", "tfjs-model-missing", "tfjs-wasm-corrupt", "int8-corrupt", "onnx-corrupt", "ort-wasm-missing",
+         "pyodide-wasm-missing", "numpy-wheel-corrupt", "detector-weights-corrupt", "detector-onnx-missing"],
 )
 def test_a_damaged_or_missing_file_is_named_with_the_fix(failing_app, settings, pattern, broken, expected):
     app = failing_app

@@ -106,3 +106,19 @@ def test_a_face_cut_by_the_frame_edge_is_padded_and_parsed(tmp_path):
     assert face["classes"]["nose"]["pixels"] > 0 and face["classes"]["u_lip"]["pixels"] + face["classes"]["l_lip"]["pixels"] > 0
     assert int(np.isin(labels, [4, 5]).sum()) >= 20, "its eyes are found"
 
+
+
+def test_parse_runs_int8_by_default_and_float32_when_asked(tmp_path):
+    picture = small_off_centre()
+    int8, int8_areas = parse_one(picture, tmp_path)
+    fp32, fp32_areas = parse_one(picture, tmp_path, "--precision", "fp32")
+    assert (int8_areas["precision"], fp32_areas["precision"]) == ("int8", "fp32")
+    assert_plausible_face(int8[face_box(int8_areas)])
+    agreement = float((int8 == fp32).mean())
+    assert agreement >= 0.99, f"int8 and float32 agree on {agreement:.2%} of pixels"
+
+
+def face_box(areas: dict):
+    x0, y0, x1, y1 = (int(round(v)) for v in areas["faces"][0]["box"])
+    side = x1 - x0
+    return slice(max(0, y0 - side // 2), y1 + side // 2), slice(max(0, x0 - side // 2), x1 + side // 2)

@@ -5,13 +5,13 @@ import { test } from 'node:test';
 import { parseSettings, settingsQuery, settingsSchema } from '../../web/js/settings.js';
 
 const classes = ['background', 'skin', 'hair'].map((name, id) => ({ id, name }));
-const schema = settingsSchema({ sizes: [288, 448, 1024], default_size: 448, detector: { faces: { default_max: 4, max: 8 } }, classes });
+const schema = settingsSchema({ sizes: [288, 448, 1024], default_size: 448, precisions: ['int8', 'fp32'], default_precision: 'int8', detector: { faces: { default_max: 4, max: 8 } }, classes });
 const ALL = ['background', 'skin', 'hair'];
 const VIEW = { steady: 'on', opacity: 60, effect: 'none', strength: 60, color: '#d0306a', video: 'parsed', render: 'auto' };
 
 test('without parameters every setting has its default, sizes and faces from the manifest', () => {
   const { settings, explicit, problems } = parseSettings('', schema);
-  assert.deepEqual(settings, { engine: 'tfjs', backend: 'auto', size: 448, thread: 'worker', faces: 'on', maxFaces: 4, parts: ALL, ...VIEW });
+  assert.deepEqual(settings, { engine: 'auto', backend: 'auto', precision: 'int8', size: 448, thread: 'worker', faces: 'on', maxFaces: 4, parts: ALL, ...VIEW });
   assert.equal(explicit.size, 0);
   assert.deepEqual(problems, []);
   assert.deepEqual(schema.size.values, [288, 448, 1024]);
@@ -19,19 +19,19 @@ test('without parameters every setting has its default, sizes and faces from the
 });
 
 test('known parameters set their setting, typed as the schema says', () => {
-  const { settings, explicit } = parseSettings('?engine=ort&backend=wasm&size=288&thread=main&faces=off&maxFaces=2&parts=hair,skin', schema);
-  assert.deepEqual(settings, { engine: 'ort', backend: 'wasm', size: 288, thread: 'main', faces: 'off', maxFaces: 2, parts: ['skin', 'hair'], ...VIEW });
-  assert.deepEqual([...explicit].sort(), ['backend', 'engine', 'faces', 'maxFaces', 'parts', 'size', 'thread']);
+  const { settings, explicit } = parseSettings('?engine=ort&backend=wasm&precision=fp32&size=288&thread=main&faces=off&maxFaces=2&parts=hair,skin', schema);
+  assert.deepEqual(settings, { engine: 'ort', backend: 'wasm', precision: 'fp32', size: 288, thread: 'main', faces: 'off', maxFaces: 2, parts: ['skin', 'hair'], ...VIEW });
+  assert.deepEqual([...explicit].sort(), ['backend', 'engine', 'faces', 'maxFaces', 'parts', 'precision', 'size', 'thread']);
 });
 
 test('an unknown parameter or value gets a message and changes nothing', () => {
   const { settings, explicit, problems } = parseSettings('?size=500&engine=torch&zoom=2', schema);
-  assert.deepEqual(settings, { engine: 'tfjs', backend: 'auto', size: 448, thread: 'worker', faces: 'on', maxFaces: 4, parts: ALL, ...VIEW });
+  assert.deepEqual(settings, { engine: 'auto', backend: 'auto', precision: 'int8', size: 448, thread: 'worker', faces: 'on', maxFaces: 4, parts: ALL, ...VIEW });
   assert.equal(explicit.size, 0);
   assert.deepEqual(problems, [
     'size=500 is not one of 288, 448, 1024: 448 is used.',
-    'engine=torch is not one of tfjs, ort: tfjs is used.',
-    'The URL parameter "zoom" is unknown and was ignored (known: engine, backend, size, thread, faces, maxFaces, parts, steady, opacity, effect, strength, color, video, render).',
+    'engine=torch is not one of auto, tfjs, ort: auto is used.',
+    'The URL parameter "zoom" is unknown and was ignored (known: engine, backend, precision, size, thread, faces, maxFaces, parts, steady, opacity, effect, strength, color, video, render).',
   ]);
 });
 

@@ -107,3 +107,14 @@ def noisy_still(frames: int = 30, noise: float = 4.0) -> list[np.ndarray]:
     still = np.full((240, 320, 3), GREY, dtype=np.uint8)
     still[20:220, 60:260] = np.asarray(Image.fromarray(data.astronaut()[0:256, 106:362]).resize((200, 200), Image.BILINEAR))
     return [np.clip(still + rng.normal(0, noise, still.shape), 0, 255).astype(np.uint8) for _ in range(frames)]
+
+
+def two_scenes() -> tuple[np.ndarray, np.ndarray]:
+    """Two 640x480 scenes to cut between: the astronaut's head on the left over blue, and
+    mirrored, higher, on the right over orange."""
+    head = np.asarray(Image.fromarray(data.astronaut()[0:256, 106:362]).resize((240, 240), Image.BILINEAR))
+    left = np.full((480, 640, 3), (60, 80, 140), dtype=np.uint8)
+    left[180:420, 40:280] = head
+    right = np.full((480, 640, 3), (170, 120, 60), dtype=np.uint8)
+    right[40:280, 360:600] = head[:, ::-1]
+    return left, right

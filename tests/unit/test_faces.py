@@ -148,6 +148,60 @@ def test_the_detector_runs_as_often_as_its_share_of_the_time_allows():
     assert tracking.should_detect(1000 + wait, 1000, 30)
 
 
+def test_the_detector_runs_at_once_without_a_tracked_face_or_on_a_recheck():
+    soon = 1000 + 1
+    assert not tracking.should_detect(soon, 1000, 30, tracked=True, recheck=False)
+    assert tracking.should_detect(soon, 1000, 30, tracked=False, recheck=False), "no face followed: look every frame"
+    assert tracking.should_detect(soon, 1000, 30, tracked=True, recheck=True), "a cut, or a crop that lost its face"
+
+
+def thumbnail(picture: np.ndarray, dx: int = 0) -> np.ndarray:
+    """A frame drawn as the page draws the scene-cut thumbnail (RGBA), shifted dx px first."""
+    from PIL import Image
+
+    shifted = np.roll(picture, dx, axis=1)
+    height, width = tracking.THUMBNAIL
+    rgb = np.asarray(Image.fromarray(shifted).resize((width, height), Image.BILINEAR))
+    return tracking.grey_thumbnail(np.concatenate([rgb, np.full((height, width, 1), 255, np.uint8)], axis=2))
+
+
+def test_a_cut_to_another_picture_is_a_scene_cut_and_motion_or_exposure_are_not():
+    from skimage import data
+
+    astronaut, chelsea, coffee = data.astronaut()[:300, :400], data.chelsea()[:300, :400], data.coffee()[:300, :400]
+    assert not tracking.scene_cut(None, thumbnail(astronaut)), "the first frame has nothing to cut from"
+    for a, b in [(astronaut, chelsea), (chelsea, coffee), (coffee, astronaut)]:
+        assert tracking.scene_cut(thumbnail(a), thumbnail(b))
+    assert not tracking.scene_cut(thumbnail(astronaut), thumbnail(astronaut, dx=8)), "a head moving between frames"
+    brighter = np.clip(astronaut.astype(int) * 1.1, 0, 255).astype(np.uint8)
+    assert not tracking.scene_cut(thumbnail(astronaut), thumbnail(brighter)), "the camera's exposure stepping"
+
+
+def test_a_crop_without_the_faces_own_parts_has_lost_its_face():
+    face_ids = [1, 2, 10, 12]
+    with_face = np.bincount([1] * 300 + [17] * 200 + [0] * 500, minlength=19)
+    hair_and_cloth = np.bincount([17] * 600 + [16] * 395 + [1] * 5, minlength=19)
+    assert tracking.lost_faces([with_face, hair_and_cloth, np.zeros(19)], face_ids) == [False, True, True]
+
+
+def test_a_tracked_face_gets_the_closer_look_only_when_small_a_new_face_always():
+    view = geometry.scaling(0.3)  # a 640 px frame letterboxed into the detector's 192 px input
+    refined = DETECTOR.refine_fraction * DETECTOR.size / 0.3  # a box this wide (frame px) fills the closer look
+    large = {"box": [100, 100, 100 + refined, 100 + refined]}
+    small = {"box": [100, 100, 100 + refined / 3, 100 + refined / 3]}
+    assert faces.needs_closer_look(large, view, DETECTOR, tracked=False), "a new face always"
+    assert not faces.needs_closer_look(large, view, DETECTOR, tracked=True)
+    assert faces.needs_closer_look(small, view, DETECTOR, tracked=True), "the closer look shows it three times larger"
+
+
+def test_a_face_near_a_tracks_crop_continues_it():
+    face = {"box": [0, 0, 1, 1], "keypoints": frontal_face().tolist()}
+    tracks = tracking.update([], [face], ALIGNMENT)
+    assert tracking.is_tracked({**face, "keypoints": frontal_face(cx=330).tolist()}, tracks, ALIGNMENT)
+    assert not tracking.is_tracked({**face, "keypoints": frontal_face(cx=600).tolist()}, tracks, ALIGNMENT)
+    assert not tracking.is_tracked(face, [], ALIGNMENT)
+
+
 def test_compose_pastes_each_parse_back_and_the_largest_face_wins_overlaps():
     big = np.full((4, 4), 1, np.uint8)  # skin everywhere
     big[0] = 0

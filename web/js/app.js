@@ -5,6 +5,7 @@
 //   settings.js        what the URL and the controls can say
 //   source-control.js  camera and photos          frame-scheduler.js  when frames run
 //   frame-path.js      the stages of a frame      recovery.js         what to do on failure
+//   face-tracker.js    the faces followed from frame to frame
 //   stats.js           FPS and stage medians      loading.js          the progress bar
 //   exports.js         downloads                  python.js           the page<->Python boundary
 //   ui.js              status, legend, messages   ../../worker/runner.js  the model
@@ -13,6 +14,7 @@
 import { chooseThread, createRunner, fetchSetupJson, verifyFiles } from '../../worker/runner.js';
 import { exportParse, savePicture } from './exports.js';
 import { startFrame } from './frame-path.js';
+import { FaceTracker } from './face-tracker.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import { LoadProgress } from './loading.js';
 import { whenPythonReady } from './python.js';
@@ -46,6 +48,7 @@ const app = {
   showSettings: () => {},
 };
 const stats = new FrameStats();
+const tracker = new FaceTracker();
 const progress = new LoadProgress();
 const scheduler = new FrameScheduler(runFrame);
 const sources = new SourceControl({ onSource: useSource, onStop: stopFrames });
@@ -82,14 +85,14 @@ async function load() {
 }
 
 async function startModel() {
-  const { engine, backend, thread, size } = app.settings;
+  const { engine, precision, backend, thread, size } = app.settings;
   app.runner?.dispose();
   app.runner = createRunner(thread, { onProgress: progress.onModelProgress });
   const info = await app.runner.init({
-    engine, backend, manifest: app.manifest, assets: app.assets, assetsUrl: ASSETS_URL, warmup: { height: size, width: size },
+    engine, precision, backend, manifest: app.manifest, assets: app.assets, assetsUrl: ASSETS_URL, warmup: { height: size, width: size },
   });
   // What this runner really is, whatever the controls say by the time its frames finish.
-  app.runnerInfo = { ...info, engine, thread };
+  app.runnerInfo = { ...info, thread };
   scheduler.pipelined = thread === 'worker';
   progress.modelDone();
   ui.showBackend(info, thread);
@@ -117,7 +120,7 @@ function stopFrames() {
 // The scheduler's callback: one frame through the frame path, with the model and source of now.
 function runFrame() {
   const context = {
-    python: app.python, runner: app.runner, runnerInfo: app.runnerInfo, source: app.source, picture: app.view.picture, settings: { ...app.settings },
+    python: app.python, runner: app.runner, runnerInfo: app.runnerInfo, source: app.source, picture: app.view.picture, settings: { ...app.settings }, tracker,
   };
   const { modelFree, finished } = startFrame(context, { splitTasks: scheduler.pipelined });
   return { modelFree, finished: finished.then((frame) => frameDone(frame, context), (error) => frameFailed(error, context)) };
@@ -126,14 +129,15 @@ function runFrame() {
 function frameDone(frame, { runnerInfo, source, settings }) {
   app.recovery = afterSuccess(app.recovery);
   const { engine, backend, thread } = runnerInfo;
+  const precision = frame.precision ?? runnerInfo.precision;
   const faces = frame.faces.map((track, index) => ({ ...track.face, pose: track.pose, classes: frame.faceAreas[index] }));
   app.lastParse = {
-    labels: frame.labels, height: frame.height, width: frame.width, size: frame.size, engine, backend, faces,
+    labels: frame.labels, height: frame.height, width: frame.width, size: frame.size, engine, backend, precision, faces,
     source: source.kind === 'photo' ? source.name : 'camera',
   };
   stats.record(performance.now(), frame.timings);
   ui.showStats({
-    ...stats.summary(), dropped: scheduler.dropped, numTensors: frame.numTensors, engine, backend, size: frame.size, where: thread,
+    ...stats.summary(), dropped: scheduler.dropped, numTensors: frame.numTensors, engine, backend, precision, size: frame.size, where: thread,
     faces: settings.faces === 'on' ? faces.length : null, photo: source.kind === 'photo',
   });
   if (app.source !== source) return;

@@ -2,7 +2,7 @@
 
 import * as ui from './ui.js';
 
-// parse: {labels (the frame's size), height, width, size, source, engine, backend, faces}
+// parse: {labels (the frame's size), height, width, size, source, engine, backend, precision, faces}
 // parts: the class names the colour export shows.
 export function exportParse(python, kind, parse, parts) {
   if (!parse) {
@@ -10,7 +10,8 @@ export function exportParse(python, kind, parse, parts) {
     return;
   }
   const { suffix, mime } = python.exportKinds[kind];
-  const extra = JSON.stringify({ source: parse.source, size: parse.size, engine: parse.engine, backend: parse.backend, faces: parse.faces, parts });
+  const { source, size, engine, backend, precision, faces } = parse;
+  const extra = JSON.stringify({ source, size, engine, backend, precision, faces, parts });
   const bytes = python.exportParse(kind, parse.labels, parse.height, parse.width, extra);
   ui.download(bytes, `faceparts-${parse.size}-${suffix}`, mime);
 }
@@ -30,7 +31,6 @@ export async function savePicture(parse, opacity) {
   if (opacity > 0) {
     const overlay = document.getElementById('overlay');
     context.globalAlpha = opacity / 100;
-    context.filter = `blur(${overlay.dataset.blur ?? 0}px)`;
     context.drawImage(overlay, 0, 0, canvas.width, canvas.height);
   }
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));

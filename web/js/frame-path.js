@@ -1,18 +1,19 @@
 // The frame path: the stages every frame goes through, in order. A stage is
 // {name, usesModel?, run(frame, context)}: it reads what earlier stages put on `frame`, adds its
 // own results and timings, and touches nothing else. `context` is fixed when the frame starts:
-// {python, runner, runnerInfo, source, picture, settings}. Adding a stage is one module in stages/ and one
-// line here.
+// {python, runner, runnerInfo, source, picture, settings, tracker (face-tracker.js)}. Adding a
+// stage is one module in stages/ and one line here.
 
 import { capture } from './stages/capture.js';
 import { detect } from './stages/detect.js';
 import { draw } from './stages/draw.js';
 import { parse } from './stages/parse.js';
 import { postprocess } from './stages/postprocess.js';
+import { recheck } from './stages/recheck.js';
 import { snapshot } from './stages/snapshot.js';
 import { steady } from './stages/steady.js';
 
-export const STAGES = [snapshot, detect, capture, parse, steady, postprocess, draw];
+export const STAGES = [snapshot, detect, capture, parse, steady, postprocess, recheck, draw];
 
 const yieldToBrowser = () => new Promise((resolve) => setTimeout(resolve, 0));
 

@@ -11,11 +11,16 @@
 //   findFaces(regressors: Float32Array, scores: Float32Array, viewMatrix) -> [face]
 //       The detector's output for one view, decoded and de-duplicated.
 //   largestFaces(faces, limit) -> {faces, leftOut}
-//   refineView(face) -> {matrix, size}: a second, closer look at one face.
+//   closerLooks(faces, tracks, viewMatrix) -> [{matrix, size} | null] per face: a second, closer
+//       look for each face that needs one (new, or small in the view that found it: viewMatrix).
 //   refineFace(face, regressors, scores, viewMatrix) -> face: that look's face.
 //   trackFaces(tracks, faces) -> tracks: the crops follow the faces, still while they are.
-//   shouldDetect(nowMs, lastDetectionMs | null, detectionMs) -> bool: whether this video frame
-//       runs the detector.
+//   shouldDetect(nowMs, lastDetectionMs | null, detectionMs, tracked, recheck) -> bool: whether
+//       this video frame runs the detector (tracked: any face is; recheck: the scene cut or a
+//       crop lost its face since the last detection).
+//   sceneCut(previous: Uint8ClampedArray | null, thumbnail: Uint8ClampedArray) -> bool: whether
+//       the scene cut between two frames, each drawn as RGBA at thumbnailSize.
+//   thumbnailSize: [height, width]
 //   planCrops(tracks, frameHeight, frameWidth, size) -> [{matrix, height, width}]
 //       What the model parses: a size x size crop per face, or the whole frame at the model's
 //       input shape when there is none.
@@ -26,7 +31,8 @@
 //       -> {labels: Uint8Array [H*W] at the frame's size, overlay: Uint8ClampedArray RGBA
 //           [H,W,4] in the class colours, background and the parts not in `parts` (class
 //           names) transparent; fractions: number[] per class in manifest order; faceAreas: per
-//           plan {class: {pixels, fraction}}}
+//           plan {class: {pixels, fraction}}; lostFaces: per plan, whether its parse has none
+//           of the face's own parts (a tracked crop that lost its face)}
 //   overlay(labels: Uint8Array [H*W], height, width, parts) -> Uint8ClampedArray RGBA [H,W,4]:
 //       the overlay again, for other parts, without parsing again.
 //   exportParse(kind, labels: Uint8Array [H*W], height, width, extraJson: string) -> Uint8Array
@@ -39,7 +45,7 @@
 // Big arrays cross as typed arrays (one copy each way); everything else is small.
 
 export const PYTHON_API = Object.freeze([
-  'detectorViews', 'findFaces', 'largestFaces', 'refineView', 'refineFace', 'trackFaces', 'shouldDetect',
+  'detectorViews', 'findFaces', 'largestFaces', 'closerLooks', 'refineFace', 'trackFaces', 'shouldDetect', 'sceneCut', 'thumbnailSize',
   'planCrops', 'steadyLabels', 'postprocess', 'overlay', 'exportParse', 'exportKinds', 'versions',
 ]);
 

@@ -7,13 +7,15 @@
 // in the URL (`parts=hair,u_lip,l_lip`; the legend is its control); 'range' a whole number from
 // min to max; 'color' a colour, `ff3366` in the URL and `#ff3366` in the settings.
 
-import { BACKEND_LABELS, ENGINE_LABELS } from '../../worker/runner.js';
+import { BACKEND_LABELS, ENGINE_LABELS, PRECISION_LABELS } from '../../worker/runner.js';
 import { EFFECT_LABELS } from './effects/effects.js';
 
 export function settingsSchema(manifest) {
   return {
-    engine: { values: Object.keys(ENGINE_LABELS), default: 'tfjs', restartsModel: true, labels: ENGINE_LABELS },
+    engine: { values: Object.keys(ENGINE_LABELS), default: 'auto', restartsModel: true, labels: ENGINE_LABELS },
     backend: { values: Object.keys(BACKEND_LABELS), default: 'auto', restartsModel: true, labels: BACKEND_LABELS },
+    // The parser's arithmetic, where the engine and backend have it (worker/engine-choice.js).
+    precision: { values: manifest.precisions, default: manifest.default_precision, restartsModel: true, labels: PRECISION_LABELS },
     size: { values: manifest.sizes, default: manifest.default_size },
     // Its control is a checkbox: checked means the second value.
     thread: { values: ['worker', 'main'], default: 'worker', restartsModel: true },

@@ -12,13 +12,13 @@ export function setState(state, text) {
 
 // stats: fps, per-stage medians in ms (captureMs, preMs, transferMs, inferenceMs, postMs, drawMs,
 // detectMs), frames, dropped, numTensors, faces (parsed; null when face finding is off), photo
-// (a single picture: it has no frame rate), and what ran (engine, backend, size, where).
+// (a single picture: it has no frame rate), and what ran (engine, backend, precision, size, where).
 export function showStats(stats) {
   const status = $('status');
   const stageNames = ['captureMs', 'preMs', 'transferMs', 'inferenceMs', 'postMs', 'effectMs', 'drawMs', 'detectMs'];
   Object.assign(status.dataset, {
     frames: stats.frames, dropped: stats.dropped, tensors: stats.numTensors ?? '',
-    engine: stats.engine, backend: stats.backend, size: stats.size, where: stats.where,
+    engine: stats.engine, backend: stats.backend, precision: stats.precision, size: stats.size, where: stats.where,
     fps: stats.fps.toFixed(2), faces: stats.faces ?? '',
     ...Object.fromEntries(stageNames.map((name) => [name, (stats[name] ?? 0).toFixed(1)])),
   });
@@ -33,12 +33,13 @@ export function showStats(stats) {
     `post ${ms(stats.postMs + stats.effectMs + stats.drawMs)}`,
     stats.engine === 'ort' ? 'ORT' : 'tfjs',
     backendLabel(stats.backend),
+    stats.precision,
     `${stats.size} px`,
     stats.where === 'main' ? 'main thread' : 'worker',
   ].filter(Boolean).join(' · ');
 }
 
-export function showBackend({ backend, detail, fallbacks, loadMs, warmupMs }, where) {
+export function showBackend({ backend, detail, fallbacks, notes = [], loadMs, warmupMs }, where) {
   const info = $('backend-info');
   // warmupMs is the first inference (kernel compilation included), for benchmarks.
   Object.assign(info.dataset, { backend, loadMs: loadMs.toFixed(0), firstInferenceMs: warmupMs.toFixed(0) });
@@ -46,7 +47,8 @@ export function showBackend({ backend, detail, fallbacks, loadMs, warmupMs }, wh
   const why = fallbacks.map((f) => (f.requested
     ? `${backendLabel(f.backend)} was chosen but does not work here (${f.reason}): ${backendLabel(backend)} runs instead`
     : `${backendLabel(f.backend)} skipped: ${f.reason}`)).join('. ');
-  info.textContent = `Running on ${detail}, ${where === 'main' ? 'on the main thread' : 'in a Web Worker'}.${why ? ` ${why}.` : ''}`;
+  const chosen = notes.length ? ` ${notes.join('. ')}.` : '';
+  info.textContent = `Running on ${detail}, ${where === 'main' ? 'on the main thread' : 'in a Web Worker'}.${chosen}${why ? ` ${why}.` : ''}`;
 }
 
 const MB = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;

@@ -25,6 +25,7 @@ manifest = json.loads(open("manifest.json").read())
 spec = ModelSpec.from_manifest(manifest)
 detector = DetectorSpec.from_manifest(manifest)
 alignment = AlignmentSpec.from_manifest(manifest)
+face_ids = [spec.class_names.index(name) for name in manifest["groups"]["face"]]
 
 
 def _from_js(typed_array, dtype, shape):
@@ -66,8 +67,13 @@ def largest_faces(found, limit):
     return _js_object({"faces": kept, "leftOut": left_out})
 
 
-def refine_view(face):
-    return _js_object(_view(faces.refine_view(_py(face), detector), detector.size))
+def closer_looks(found, tracks, view):
+    view, tracks = geometry.from_js(_py(view)), _py(tracks)
+    return _js_object([
+        _view(faces.refine_view(face, detector), detector.size)
+        if faces.needs_closer_look(face, view, detector, tracking.is_tracked(face, tracks, alignment)) else None
+        for face in _py(found)
+    ])
 
 
 def refine_face(face, regressors, scores, view):
@@ -78,8 +84,17 @@ def track_faces(tracks, found):
     return _js_object(tracking.update(_py(tracks), _py(found), alignment))
 
 
-def should_detect(now_ms, last_detection_ms, detection_ms):
-    return tracking.should_detect(float(now_ms), None if last_detection_ms is None else float(last_detection_ms), float(detection_ms))
+def should_detect(now_ms, last_detection_ms, detection_ms, tracked, recheck):
+    last = None if last_detection_ms is None else float(last_detection_ms)
+    return tracking.should_detect(float(now_ms), last, float(detection_ms), bool(tracked), bool(recheck))
+
+
+def _thumbnail(rgba):
+    return tracking.grey_thumbnail(_from_js(rgba, np.uint8, tracking.THUMBNAIL + (4,)))
+
+
+def scene_cut(previous, rgba):
+    return tracking.scene_cut(None if previous is None else _thumbnail(previous), _thumbnail(rgba))
 
 
 def plan_crops(tracks, frame_height, frame_width, size):
@@ -117,6 +132,7 @@ def postprocess(labels_list, plans, frame_height, frame_width, parts):
         "overlay": _overlay(label_map, parts),
         "fractions": [areas[name]["fraction"] for name in spec.class_names],
         "faceAreas": [pipeline.areas_from_counts(count, list(spec.class_names)) for count in counts],
+        "lostFaces": tracking.lost_faces(counts, face_ids),
     })
 
 
@@ -140,10 +156,12 @@ API = {
     "detectorViews": create_proxy(detector_views),
     "findFaces": create_proxy(find_faces),
     "largestFaces": create_proxy(largest_faces),
-    "refineView": create_proxy(refine_view),
+    "closerLooks": create_proxy(closer_looks),
     "refineFace": create_proxy(refine_face),
     "trackFaces": create_proxy(track_faces),
     "shouldDetect": create_proxy(should_detect),
+    "sceneCut": create_proxy(scene_cut),
+    "thumbnailSize": _js_object(list(tracking.THUMBNAIL)),
     "planCrops": create_proxy(plan_crops),
     "steadyLabels": create_proxy(steady_labels),
     "postprocess": create_proxy(postprocess),

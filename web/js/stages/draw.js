@@ -8,21 +8,24 @@ import { softness } from '../effects/effects.js';
 import { updateLegendShares } from '../legend.js';
 
 // The overlay canvas shows an RGBA picture at the frame's size (the page stretches it over the
-// picture), its class borders smoothed as the effects' mask is, over about one parse pixel:
-// a CSS blur, which the compositor draws, in frame pixels as the canvas is shown.
+// picture), its class borders smoothed as the effects' mask is, over about one parse pixel. The
+// blur is drawn into the canvas once per parse, in frame pixels: as a CSS filter the compositor
+// would blur the stretched layer on every composite, which without a GPU cost a core.
+const unblurred = document.createElement('canvas');
+
 export function paintOverlay(overlay, height, width, size) {
   const canvas = document.getElementById('overlay');
-  if (canvas.width !== width || canvas.height !== height) {
-    canvas.width = width;
-    canvas.height = height;
+  for (const target of [canvas, unblurred]) {
+    if (target.width !== width || target.height !== height) Object.assign(target, { width, height });
   }
-  canvas.getContext('2d').putImageData(new ImageData(overlay, width, height), 0, 0);
-  canvas.dataset.blur = overlayBlur({ height, width, size });
-  const shown = canvas.clientWidth / width || 1;
-  canvas.style.filter = `blur(${Number(canvas.dataset.blur) * shown}px)`;
+  unblurred.getContext('2d').putImageData(new ImageData(overlay, width, height), 0, 0);
+  const context = canvas.getContext('2d');
+  context.clearRect(0, 0, width, height);
+  context.filter = `blur(${overlayBlur({ height, width, size })}px)`;
+  context.drawImage(unblurred, 0, 0);
 }
 
-// The overlay's smoothing in frame pixels (Save picture draws it the same way).
+// The overlay's smoothing in frame pixels.
 export const overlayBlur = (frame) => (softness(frame) * Math.SQRT1_2).toFixed(2);
 
 export const draw = {

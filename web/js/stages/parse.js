@@ -1,6 +1,6 @@
 // Stage: the model turns each crop's pixels into class ids (in the worker or on the main thread).
 //   in: frame.crops (their pixels are transferred: detached afterwards)
-//   out: frame.crops[i].labels (Uint8Array [h*w]), frame.numTensors
+//   out: frame.crops[i].labels (Uint8Array [h*w]), frame.precision (what ran), frame.numTensors
 
 export const parse = {
   name: 'parse',
@@ -13,6 +13,7 @@ export const parse = {
       crop.pixels = null;
       crop.labels = result.labels;
       frame.numTensors = result.numTensors;
+      frame.precision = result.precision;
       totals.roundTripMs += performance.now() - sent;
       totals.normalizeMs += result.normalizeMs;
       totals.inferenceMs += result.inferenceMs;

@@ -2,7 +2,7 @@
 // each class's share, for the frame and for each face.
 //   in: frame.crops, frame.height, frame.width, context.settings.parts (the parts the overlay shows)
 //   out: frame.labels (Uint8Array [H*W], the frame's own size), frame.overlay, frame.fractions,
-//        frame.faceAreas
+//        frame.faceAreas, frame.lostFaces
 
 export const postprocess = {
   name: 'postprocess',
@@ -15,6 +15,7 @@ export const postprocess = {
     frame.overlay = result.overlay;
     frame.fractions = result.fractions;
     frame.faceAreas = result.faceAreas;
+    frame.lostFaces = result.lostFaces;
     frame.crops = null;
     frame.timings.postMs = performance.now() - started;
   },

@@ -45,6 +45,7 @@ class Options:
     manifest: str
     out: str = ""  # parse: the output folder
     threads: int = 0  # ONNX Runtime threads per worker; 0: its default
+    precision: str | None = None  # the parser's: 'int8' or 'fp32'; None: the manifest's default
 
 
 @dataclass
@@ -167,7 +168,7 @@ def parse_image(frame_parser: FrameParser, image: Path, stem: Path, options: Opt
         return {"image": str(image), "error": str(error)}
     parsed = frame_parser.parse(rgb, options.size, options.max_faces)
     spec, out = frame_parser.spec, Path(options.out)
-    extra = {"source": str(image), "size": options.size, "faces": parsed.faces}
+    extra = {"source": str(image), "size": options.size, "precision": frame_parser.parser.precision, "faces": parsed.faces}
     labels_path, overlay_path, areas_path = output_paths(out, stem)
     write_atomically(labels_path, export.export_parse("label-png", parsed.labels, spec.palette, list(spec.class_names), extra))
     write_atomically(areas_path, export.export_parse("areas-json", parsed.labels, spec.palette, list(spec.class_names), extra))
@@ -197,7 +198,8 @@ def score_image(frame_parser: FrameParser, image: Path, label: Path, options: Op
 
 def make_parser(options: Options) -> FrameParser:
     try:
-        return FrameParser(Path(options.manifest), find_faces=options.find_faces, threads=options.threads)
+        return FrameParser(Path(options.manifest), find_faces=options.find_faces, threads=options.threads,
+                           precision=options.precision)
     except ModelMissing as error:
         raise BatchError(str(error)) from None
 

@@ -1,6 +1,6 @@
 """faceparts on the command line: parse images natively with ONNX Runtime, and score accuracy.
 
-    faceparts parse PATH... [--size 288|448|1024] [--out DIR] [--whole-frame] [--max-faces N]
+    faceparts parse PATH... [--size 288|448|1024] [--precision int8|fp32] [--out DIR] [--whole-frame] [--max-faces N]
                             [--workers N | --ray auto|ADDRESS] [--overwrite]
     faceparts eval DIR [--size ...] [--limit N] [--json FILE] [--whole-frame] [--workers N | --ray ...]
 
@@ -29,7 +29,7 @@ class CliError(Exception):
 
 def batch_options(args, out: Path | None = None) -> batch.Options:
     return batch.Options(size=args.size, find_faces=not args.whole_frame, max_faces=getattr(args, "max_faces", 1),
-                         manifest=str(args.manifest.resolve()), out=str(out or ""))
+                         manifest=str(args.manifest.resolve()), out=str(out or ""), precision=args.precision)
 
 
 def workers_for(args, jobs: int) -> int:
@@ -75,7 +75,7 @@ def command_eval(args) -> int:
         raise CliError("no image could be scored")
     names = list(ModelSpec.load(args.manifest).class_names)
     merged, merged_names = metrics.merge_pairs(summary.confusion, names)
-    result = {"size": args.size, "images": summary.images - len(summary.failures), "failed": len(summary.failures),
+    result = {"size": args.size, "precision": args.precision, "images": summary.images - len(summary.failures), "failed": len(summary.failures),
               "mode": "whole picture" if args.whole_frame else "face crops",
               "whole_picture_fallbacks": 0 if args.whole_frame else summary.whole_pictures,
               "images_per_s": round(summary.images / summary.seconds, 2) if summary.seconds else None,
@@ -89,7 +89,7 @@ def command_eval(args) -> int:
 def format_table(result: dict) -> str:
     fallbacks = f", {result['whole_picture_fallbacks']} without a face found" if result["whole_picture_fallbacks"] else ""
     failed = f", {result['failed']} failed" if result["failed"] else ""
-    lines = [f"size {result['size']}, {result['images']} images, {result['mode']}{fallbacks}{failed}",
+    lines = [f"size {result['size']}, {result['precision']}, {result['images']} images, {result['mode']}{fallbacks}{failed}",
              f"pixel accuracy {result['pixel_accuracy']:.4f}, mean IoU {result['mean_iou']:.4f}", "",
              "| class | IoU |", "|---|---:|"]
     for name, iou in result["per_class_iou"].items():
@@ -106,6 +106,9 @@ def build_argument_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--size", type=int, choices=spec.sizes, default=spec.default_size,
                         help=f"model input size: each face's crop, or the whole picture's longer side (default {spec.default_size})")
+    common.add_argument("--precision", choices=manifest["precisions"], default=manifest["default_precision"],
+                        help=f"the parser's arithmetic: int8 (its quantised copy, faster on a CPU) or fp32 "
+                             f"(default {manifest['default_precision']})")
     common.add_argument("--whole-frame", action="store_true", help="parse the whole picture at once instead of each face's crop")
     cores = os.cpu_count() or 1
     common.add_argument("--workers", type=int, default=cores, metavar="N",

@@ -95,6 +95,23 @@ def refine_view(face: dict, spec: DetectorSpec) -> np.ndarray:
     return geometry.scaling(spec.size / side) @ geometry.translation(-left, -top)
 
 
+# A face already tracked gets the closer look only when that look shows it at least this many times
+# larger than the look that found it: for faces any larger in the detector's input, the crops the
+# two looks give differ about as much as two looks at one scale do.
+CLOSER = 2.0
+
+
+def needs_closer_look(face: dict, view: np.ndarray, spec: DetectorSpec, tracked: bool) -> bool:
+    """Whether a face gets the second look (refine_view). A new face does, for the best keypoints
+    the detector gives; a face already tracked only when it is small in the look that found it
+    (view: frame -> input): on video the tracker steadies the crop, and each look costs a run of
+    the detector."""
+    if not tracked:
+        return True
+    x0, y0, x1, y1 = face["box"]
+    return CLOSER * max(x1 - x0, y1 - y0) * geometry.scale_of(view) < spec.refine_fraction * spec.size
+
+
 def refine(face: dict, regressors: np.ndarray, logits: np.ndarray, view: np.ndarray, spec: DetectorSpec) -> dict:
     """The face as the second look (refine_view) sees it: the detection nearest the view's
     centre, or the face as it was when that look finds none."""

@@ -33,20 +33,48 @@ def session(path: Path, threads: int = 0):
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
-class Parser:
-    """The parsing model: an RGB picture at the model's input size in, uint8 class ids out."""
+def parser_path(manifest: dict, precision: str) -> Path:
+    """The converted parser for a precision: 'fp32' (model.onnx) or 'int8' (its quantised copy)."""
+    onnx = manifest["onnx"]
+    model = onnx["int8"] if precision == "int8" else onnx
+    return DIST_DIR / model["dir"] / model["model"]
 
-    def __init__(self, manifest: dict, threads: int = 0):
+
+def precision_for(manifest: dict, precision: str, height: int, width: int) -> str:
+    """The precision an input of this shape runs in: int8 only up to the largest size it was
+    checked at (the manifest's int8 sizes), float32 beyond; as the browser's ORT engine does."""
+    int8_sizes = manifest["onnx"]["int8"]["sizes"]
+    return "int8" if precision == "int8" and max(height, width) <= max(int8_sizes) else "fp32"
+
+
+class Parser:
+    """The parsing model: an RGB picture at the model's input size in, uint8 class ids out.
+    precision 'int8' (the default) or 'fp32'; each model file is loaded when first needed."""
+
+    def __init__(self, manifest: dict, threads: int = 0, precision: str | None = None):
         self.spec = ModelSpec.from_manifest(manifest)
+        self.manifest, self.threads = manifest, threads
+        self.precision = precision or manifest["default_precision"]
+        if self.precision not in manifest["precisions"]:
+            raise ValueError(f"precision must be one of {', '.join(manifest['precisions'])}, got {self.precision!r}")
+        self.sessions: dict[str, object] = {}
+        # Load the usual model now: a missing file is reported before any image is read.
+        self.session_for(self.precision)
         onnx = manifest["onnx"]
-        self.session = session(DIST_DIR / onnx["dir"] / onnx["model"], threads)
         self.input_name = onnx["input"]
         self.labels_name = onnx["labels_output"]
 
+    def session_for(self, precision: str):
+        if precision not in self.sessions:
+            self.sessions[precision] = session(parser_path(self.manifest, precision), self.threads)
+        return self.sessions[precision]
+
     def labels(self, rgb: np.ndarray) -> np.ndarray:
         """uint8 [H,W] class ids for a picture already at the model's input shape."""
-        batch = pipeline.preprocess(rgb, rgb.shape[0], rgb.shape[1], self.spec.scale, self.spec.offset)[None]
-        return self.session.run([self.labels_name], {self.input_name: batch})[0]
+        height, width = rgb.shape[:2]
+        batch = pipeline.preprocess(rgb, height, width, self.spec.scale, self.spec.offset)[None]
+        model = self.session_for(precision_for(self.manifest, self.precision, height, width))
+        return model.run([self.labels_name], {self.input_name: batch})[0]
 
 
 class Detector:
@@ -66,13 +94,13 @@ class Detector:
         regressors, scores = self.session.run(self.outputs, {self.input_name: batch})
         return regressors, scores
 
-    def find(self, rgb: np.ndarray) -> list[dict]:
-        """Tries each view (faces.views) until one finds a face."""
+    def find(self, rgb: np.ndarray) -> tuple[list[dict], np.ndarray]:
+        """Tries each view (faces.views) until one finds a face. -> (faces, the last view tried)."""
         for view in faces.views(rgb.shape[0], rgb.shape[1], self.spec):
             found = faces.find_faces(*self.run(rgb, view), view, self.spec)
             if found:
-                return found
-        return []
+                break
+        return found, view
 
     def refine(self, rgb: np.ndarray, face: dict) -> dict:
         view = faces.refine_view(face, self.spec)
@@ -96,9 +124,10 @@ class FrameParse:
 class FrameParser:
     """Detect, align, parse, paste back: one frame in, one FrameParse out."""
 
-    def __init__(self, manifest_path: Path = MANIFEST_PATH, find_faces: bool = True, threads: int = 0):
+    def __init__(self, manifest_path: Path = MANIFEST_PATH, find_faces: bool = True, threads: int = 0,
+                 precision: str | None = None):
         manifest = json.loads(Path(manifest_path).read_text())
-        self.parser = Parser(manifest, threads)
+        self.parser = Parser(manifest, threads, precision)
         self.spec = self.parser.spec
         self.detector = Detector(manifest, threads) if find_faces else None
         self.alignment = AlignmentSpec.from_manifest(manifest)
@@ -108,11 +137,18 @@ class FrameParser:
         poses = [align.crop_pose(face["keypoints"], self.alignment) for face in kept]
         return self.compose(rgb, self.parse_crops(rgb, size, poses), kept, poses, left_out)
 
-    def find_faces(self, rgb: np.ndarray, max_faces: int | None = None) -> tuple[list[dict], int]:
-        """The largest faces (refined: a second look at each), and how many were left out."""
-        found = self.detector.find(rgb) if self.detector else []
+    def find_faces(self, rgb: np.ndarray, max_faces: int | None = None, tracks: list[dict] | None = None
+                   ) -> tuple[list[dict], int]:
+        """The largest faces and how many were left out. Each gets a second, closer look unless
+        it continues one of `tracks` (video) and was seen large enough (faces.needs_closer_look);
+        tracks None (a photo): every face is new."""
+        if not self.detector:
+            return [], 0
+        found, view = self.detector.find(rgb)
         kept, left_out = faces.largest(found, max_faces or self.detector.spec.default_max_faces) if found else ([], 0)
-        return [self.detector.refine(rgb, face) for face in kept], left_out
+        tracked = [tracks is not None and tracking.is_tracked(face, tracks, self.alignment) for face in kept]
+        return [self.detector.refine(rgb, face) if faces.needs_closer_look(face, view, self.detector.spec, known) else face
+                for face, known in zip(kept, tracked)], left_out
 
     def parse_crops(self, rgb: np.ndarray, size: int, poses) -> list[tuple[np.ndarray, np.ndarray]]:
         """[(labels, frame -> labels matrix)]: each pose's crop parsed, or the whole frame."""
@@ -144,7 +180,7 @@ class VideoParser:
 
     def parse(self, rgb: np.ndarray) -> FrameParse:
         parser = self.frame_parser
-        kept, left_out = parser.find_faces(rgb, self.max_faces)
+        kept, left_out = parser.find_faces(rgb, self.max_faces, self.tracks)
         self.tracks = tracking.update(self.tracks, kept, parser.alignment)
         poses = [track["pose"] for track in self.tracks]
         parses = parser.parse_crops(rgb, self.size, poses)
