@@ -104,7 +104,7 @@ def lost_faces(face_counts: list[np.ndarray], face_ids: list[int]) -> list[bool]
     for counts in face_counts:
         counts = np.asarray(counts)
         total = int(counts.sum())
-        lost.append(total == 0 or counts[face_ids].sum() < LOST_FACE * total)
+        lost.append(bool(total == 0 or counts[face_ids].sum() < LOST_FACE * total))
     return lost
 
 
