@@ -105,7 +105,7 @@ def conversions(manifest: dict, dist_dir: Path = DIST_DIR) -> list[Conversion]:
             out_dir=dist_dir / detector["dir"],
             files=(f"onnx/{detector['onnx']['model']}", f"tfjs/{detector['tfjs']['model']}", f"tfjs/{detector['tfjs']['weights']}"),
             record=detector["record"],
-            sources={"tflite": detector["source"]["sha256"], "converter": converter_hash("convert_detector.py")},
+            sources={"tflite": detector["source"]["sha256"], "converter": converter_hash("convert_detector.py", "tflite_graph.py")},
             module="models.convert_detector",
             arguments=(str(detector_source(manifest)),),
         ),

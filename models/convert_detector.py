@@ -20,124 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
+from models.tflite_graph import read_tflite, tensorflow_graph, tfjs_graph_model
+
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = json.loads((ROOT / "models" / "manifest.json").read_text())
 DETECTOR = MANIFEST["detector"]
 CHECK_PHOTO = ROOT / "web" / "assets" / "sample-astronaut.jpg"
 # What the converted models may differ from the TFLite interpreter by (float32 reorderings).
 TOLERANCE = 1e-3
-
-
-def read_tflite(path: Path):
-    """-> (nodes, input name, output names, constants): tf2onnx's parse of the TFLite graph, with
-    the float16 weights and their DEQUANTIZE ops folded into float32 constants."""
-    from onnx import numpy_helper
-    from tf2onnx import tflite_utils
-
-    graphs, opcodes, model, shapes = tflite_utils.read_tflite_model(str(path))
-    nodes, *_, inputs, outputs, _ = tflite_utils.parse_tflite_graph(graphs[-1], opcodes, model, tensor_shapes_override=shapes)
-    constants = {node.output[0]: numpy_helper.to_array(node.attribute[0].t) for node in nodes if node.op_type == "Const"}
-    ops = []
-    for node in nodes:
-        if node.op_type == "TFL_DEQUANTIZE":
-            constants[node.output[0]] = constants[node.input[0]].astype(np.float32)
-        elif node.op_type not in ("Const", "Placeholder"):
-            ops.append(node)
-    return ops, inputs[0], outputs, constants
-
-
-def tensorflow_graph(ops, input_name: str, output_names: list[str], constants: dict):
-    """The TFLite ops as one frozen TensorFlow GraphDef, input `input`, outputs `regressors`, `scores`."""
-    import tensorflow as tf
-    from onnx import helper
-
-    size = DETECTOR["input"]["size"]
-
-    def attributes(node) -> dict:
-        values = {attr.name: helper.get_attribute_value(attr) for attr in node.attribute}
-        return {key: value.decode() if isinstance(value, bytes) else value for key, value in values.items()}
-
-    def activation(value, name):
-        if name == "RELU":
-            return tf.nn.relu(value)
-        if name != "NONE":
-            raise ValueError(f"unsupported fused activation {name}")
-        return value
-
-    def run(image):
-        values = {input_name: image}
-        get = lambda name: values[name] if name in values else tf.constant(constants[name])  # noqa: E731
-        for node in ops:
-            a = attributes(node)
-            x = get(node.input[0])
-            op = node.op_type[len("TFL_"):]
-            if op == "CONV_2D":
-                kernel = np.transpose(constants[node.input[1]], (1, 2, 3, 0))  # OHWI -> HWIO
-                y = tf.nn.conv2d(x, kernel, strides=[1, a["stride_h"], a["stride_w"], 1], padding=a["padding"],
-                                 dilations=[1, a["dilation_h_factor"], a["dilation_w_factor"], 1])
-                y = activation(tf.nn.bias_add(y, constants[node.input[2]]), a["fused_activation_function"])
-            elif op == "DEPTHWISE_CONV_2D":
-                kernel = constants[node.input[1]]  # [1, H, W, C*m]
-                channels = x.shape[-1]
-                kernel = kernel.reshape(kernel.shape[1], kernel.shape[2], channels, a["depth_multiplier"])
-                y = tf.nn.depthwise_conv2d(x, kernel, strides=[1, a["stride_h"], a["stride_w"], 1], padding=a["padding"],
-                                           dilations=[a["dilation_h_factor"], a["dilation_w_factor"]])
-                y = activation(tf.nn.bias_add(y, constants[node.input[2]]), a["fused_activation_function"])
-            elif op == "RELU":
-                y = tf.nn.relu(x)
-            elif op == "ADD":
-                y = activation(tf.add(x, get(node.input[1])), a["fused_activation_function"])
-            elif op == "PAD":
-                y = tf.pad(x, constants[node.input[1]])
-            elif op == "MAX_POOL_2D":
-                y = tf.nn.max_pool2d(x, [a["filter_height"], a["filter_width"]], [a["stride_h"], a["stride_w"]], a["padding"])
-            elif op == "RESIZE_BILINEAR":
-                y = tf.compat.v1.image.resize_bilinear(x, constants[node.input[1]], align_corners=bool(a["align_corners"]),
-                                                       half_pixel_centers=bool(a["half_pixel_centers"]))
-            elif op == "RESHAPE":
-                y = tf.reshape(x, a["new_shape"])
-            else:
-                raise ValueError(f"the detector has an op this converter does not know: {node.op_type}")
-            values[node.output[0]] = y
-        return (tf.identity(values[output_names[0]], name="regressors"),
-                tf.identity(values[output_names[1]], name="scores"))
-
-    function = tf.function(run).get_concrete_function(tf.TensorSpec([1, size, size, 3], tf.float32, name="input"))
-    return function.graph.as_graph_def()
-
-
-def tfjs_graph_model(graph_def, out_dir: Path) -> None:
-    """Writes model.json and one weights file: the GraphDef's nodes, with the constants' values
-    moved into the weights manifest, as TensorFlow.js graph models hold them."""
-    from google.protobuf import json_format
-    from tensorflow.python.framework import tensor_util
-
-    nodes, specs, blobs = [], [], []
-    for node in graph_def.node:
-        if node.op == "NoOp":
-            continue
-        entry = json_format.MessageToDict(node)
-        entry.pop("device", None)
-        if node.op == "Const":
-            value = tensor_util.MakeNdarray(node.attr["value"].tensor)
-            if value.dtype == np.float64:
-                value = value.astype(np.float32)
-            specs.append({"name": node.name, "shape": list(value.shape), "dtype": str(value.dtype)})
-            blobs.append(np.ascontiguousarray(value).tobytes())
-            entry["attr"]["value"]["tensor"].pop("tensorContent", None)
-            for key in [k for k in entry["attr"]["value"]["tensor"] if k.endswith("Val")]:
-                entry["attr"]["value"]["tensor"].pop(key)
-        nodes.append(entry)
-    weights = DETECTOR["tfjs"]["weights"]
-    (out_dir / weights).write_bytes(b"".join(blobs))
-    model = {
-        "format": "graph-model",
-        "generatedBy": "faceparts models/convert_detector.py",
-        "convertedBy": "faceparts models/convert_detector.py",
-        "modelTopology": {"node": nodes, "library": {}, "versions": {}},
-        "weightsManifest": [{"paths": [weights], "weights": specs}],
-    }
-    (out_dir / DETECTOR["tfjs"]["model"]).write_text(json.dumps(model))
 
 
 def to_onnx(tflite: Path, out_path: Path, output_names: list[str]) -> None:
@@ -203,8 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     ops, input_name, output_names, constants = read_tflite(args.tflite)
     onnx_path = args.out_dir / "onnx" / DETECTOR["onnx"]["model"]
     to_onnx(args.tflite, onnx_path, output_names)
-    graph_def = tensorflow_graph(ops, input_name, output_names, constants)
-    tfjs_graph_model(graph_def, args.out_dir / "tfjs")
+    size = DETECTOR["input"]["size"]
+    graph_def = tensorflow_graph(ops, input_name, [1, size, size, 3], dict(zip(output_names, ["regressors", "scores"])), constants)
+    tfjs_graph_model(graph_def, args.out_dir / "tfjs", DETECTOR["tfjs"]["model"], DETECTOR["tfjs"]["weights"],
+                     "faceparts models/convert_detector.py")
 
     interpreter = tf.lite.Interpreter(model_path=str(args.tflite))
     interpreter.allocate_tensors()

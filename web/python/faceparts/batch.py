@@ -6,7 +6,6 @@ is stopped leaves complete outputs only and goes on where it stopped.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -17,22 +16,18 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import export, metrics, pipeline
-from .native import FrameParser, ModelMissing
+from . import export, metrics
+from .api import FaceParser
+from .images import ImageError, load_rgb
+from .native import ModelMissing, threads_per_worker
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
 OUTPUTS = ("labels.png", "overlay.png", "areas.json")
 PARTIAL = ".partial"
-# Pillow refuses more pixels than this as a possible decompression bomb; say so plainly.
-Image.MAX_IMAGE_PIXELS = 120_000_000
 
 
 class BatchError(Exception):
     """A problem the user can fix; the CLI prints it without a traceback."""
-
-
-class ImageError(Exception):
-    """One input that cannot be parsed: reported, skipped, and the batch goes on."""
 
 
 @dataclass(frozen=True)
@@ -118,36 +113,6 @@ def remove_partials(out: Path) -> int:
 
 # ---- one image -----------------------------------------------------------------------------------
 
-def load_rgb(path: Path) -> np.ndarray:
-    """Any still image Pillow reads -> uint8 RGB, EXIF rotation applied; ImageError if unreadable."""
-    from PIL import ImageOps, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            image.seek(0)  # the first frame of an animation
-            image = ImageOps.exif_transpose(image)
-            if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-                image = image.convert("RGBA")
-            array = np.asarray(image.convert("RGB") if image.mode != "RGBA" else image)
-    except FileNotFoundError:
-        raise ImageError(f"{path}: no such file") from None
-    except UnidentifiedImageError:
-        raise ImageError(f"{path}: not an image Pillow can read") from None
-    except Image.DecompressionBombError:
-        raise ImageError(f"{path}: too large (over {Image.MAX_IMAGE_PIXELS:,} pixels)") from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise ImageError(f"{path}: unreadable or truncated image ({error})") from None
-    if array.shape[0] < 2 or array.shape[1] < 2:
-        raise ImageError(f"{path}: too small ({array.shape[1]}x{array.shape[0]} pixels)")
-    return pipeline.to_rgb(array)
-
-
-def overlay(rgb: np.ndarray, labels: np.ndarray, palette: np.ndarray, opacity: float = 0.6) -> np.ndarray:
-    colors = pipeline.colorize(labels, palette)
-    alpha = colors[..., 3:4].astype(np.float32) / 255 * opacity
-    return (rgb * (1 - alpha) + colors[..., :3] * alpha).astype(np.uint8)
-
-
 def faces_note(path: Path, parsed, options: Options) -> str | None:
     """What the user should know about the faces in one image, or None."""
     if not options.find_faces:
@@ -160,51 +125,50 @@ def faces_note(path: Path, parsed, options: Options) -> str | None:
     return None
 
 
-def parse_image(frame_parser: FrameParser, image: Path, stem: Path, options: Options) -> dict:
+def parse_image(parser: FaceParser, image: Path, stem: Path, options: Options) -> dict:
     """Parses one image and writes its outputs. -> a small result: what happened, never the pixels."""
     try:
         rgb = load_rgb(image)
     except ImageError as error:
         return {"image": str(image), "error": str(error)}
-    parsed = frame_parser.parse(rgb, options.size, options.max_faces)
-    spec, out = frame_parser.spec, Path(options.out)
-    extra = {"source": str(image), "size": options.size, "precision": frame_parser.parser.precision, "faces": parsed.faces}
+    parsed = parser.parse(rgb)
+    names, out = list(parsed.class_names), Path(options.out)
+    extra = {"source": str(image), "size": parsed.size, "precision": parsed.precision, "faces": [face.as_dict() for face in parsed.faces]}
     labels_path, overlay_path, areas_path = output_paths(out, stem)
-    write_atomically(labels_path, export.export_parse("label-png", parsed.labels, spec.palette, list(spec.class_names), extra))
-    write_atomically(areas_path, export.export_parse("areas-json", parsed.labels, spec.palette, list(spec.class_names), extra))
-    buffer = io.BytesIO()
-    Image.fromarray(overlay(rgb, parsed.labels, spec.palette)).save(buffer, format="PNG")
+    write_atomically(labels_path, export.export_parse("label-png", parsed.labels, parsed.palette, names, extra))
+    write_atomically(areas_path, export.export_parse("areas-json", parsed.labels, parsed.palette, names, extra))
     # Written last: a stem with its overlay is complete.
-    write_atomically(overlay_path, buffer.getvalue())
+    write_atomically(overlay_path, export.png_bytes(Image.fromarray(parsed.overlay(0.6))))
     return {"image": str(image), "faces": len(parsed.faces), "whole": parsed.whole_frame, "note": faces_note(image, parsed, options)}
 
 
-def score_image(frame_parser: FrameParser, image: Path, label: Path, options: Options) -> dict:
-    """Parses one labelled image (its largest face) and counts agreement: a confusion matrix."""
+def score_image(parser: FaceParser, image: Path, label: Path, options: Options) -> dict:
+    """Parses one labelled image (its largest face: the parser's max_faces is 1) and counts
+    agreement: a confusion matrix."""
     try:
         rgb = load_rgb(image)
         truth = np.asarray(Image.open(label))
     except (ImageError, OSError) as error:
         return {"image": str(image), "error": str(error)}
-    parsed = frame_parser.parse(rgb, options.size, 1)
+    parsed = parser.parse(rgb)
     prediction = parsed.labels
     if prediction.shape != truth.shape[:2]:
         prediction = np.asarray(Image.fromarray(prediction).resize(truth.shape[1::-1], Image.NEAREST))
-    matrix = metrics.confusion(truth, prediction, len(frame_parser.spec.class_names))
+    matrix = metrics.confusion(truth, prediction, len(parsed.class_names))
     return {"image": str(image), "faces": len(parsed.faces), "whole": parsed.whole_frame, "confusion": matrix}
 
 
 # ---- workers -------------------------------------------------------------------------------------
 
-def make_parser(options: Options) -> FrameParser:
+def make_parser(options: Options) -> FaceParser:
     try:
-        return FrameParser(Path(options.manifest), find_faces=options.find_faces, threads=options.threads,
-                           precision=options.precision)
+        return FaceParser(size=options.size, max_faces=options.max_faces, whole_frame=not options.find_faces,
+                          precision=options.precision, threads=options.threads, manifest_path=options.manifest)
     except ModelMissing as error:
         raise BatchError(str(error)) from None
 
 
-_worker: tuple[FrameParser, Options] | None = None
+_worker: tuple[FaceParser, Options] | None = None
 
 
 def _start_worker(options: Options) -> None:
@@ -214,25 +178,20 @@ def _start_worker(options: Options) -> None:
 
 def _run_in_worker(job: tuple[str, Path, Path]) -> dict:
     kind, first, second = job
-    frame_parser, options = _worker
-    return parse_image(frame_parser, first, second, options) if kind == "parse" else score_image(frame_parser, first, second, options)
-
-
-def threads_per_worker(workers: int) -> int:
-    """ONNX Runtime threads for each of `workers` processes, so that together they use every core once."""
-    return max(1, (os.cpu_count() or 1) // workers)
+    parser, options = _worker
+    return parse_image(parser, first, second, options) if kind == "parse" else score_image(parser, first, second, options)
 
 
 def run_local(jobs: list[tuple[str, Path, Path]], options: Options, workers: int):
     """Yields each job's result as it finishes: in this process, or in `workers` processes."""
+    options = Options(**{**options.__dict__, "threads": threads_per_worker(workers)})
     if workers <= 1:
-        frame_parser = make_parser(options)
+        parser = make_parser(options)
         for kind, first, second in jobs:
-            yield parse_image(frame_parser, first, second, options) if kind == "parse" else score_image(frame_parser, first, second, options)
+            yield parse_image(parser, first, second, options) if kind == "parse" else score_image(parser, first, second, options)
         return
     import multiprocessing
 
-    options = Options(**{**options.__dict__, "threads": threads_per_worker(workers)})
     # Spawned, not forked: ONNX Runtime's threads do not survive a fork.
     with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_worker, initargs=(options,)) as pool:
         yield from pool.imap_unordered(_run_in_worker, jobs, chunksize=1)

@@ -1,4 +1,5 @@
-"""faceparts on the command line: parse images natively with ONNX Runtime, and score accuracy.
+"""faceparts on the command line: parse images natively with ONNX Runtime, and score accuracy. A
+thin layer over the Python API (api.FaceParser), through batch.py.
 
     faceparts parse PATH... [--size 288|448|1024] [--precision int8|fp32] [--out DIR] [--whole-frame] [--max-faces N]
                             [--workers N | --ray auto|ADDRESS] [--overwrite]
@@ -14,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from . import batch, metrics
 from .model_manifest import DetectorSpec, ModelSpec
-from .native import MANIFEST_PATH
+from .native import MANIFEST_PATH, usable_cores
 
 
 class CliError(Exception):
@@ -110,7 +110,7 @@ def build_argument_parser() -> argparse.ArgumentParser:
                         help=f"the parser's arithmetic: int8 (its quantised copy, faster on a CPU) or fp32 "
                              f"(default {manifest['default_precision']})")
     common.add_argument("--whole-frame", action="store_true", help="parse the whole picture at once instead of each face's crop")
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     common.add_argument("--workers", type=int, default=cores, metavar="N",
                         help=f"processes on this machine, or Ray actors with --ray (default: all {cores} cores)")
     common.add_argument("--ray", metavar="ADDRESS",

@@ -1,11 +1,17 @@
 """The frame path natively, with ONNX Runtime: detect the faces, crop each onto the training
 framing, parse the crops, paste the parses back. The same geometry as the page (faces, align,
 compose); only the models and the pixel warps run here instead of in the browser.
+
+The models come from the package itself when it is installed from its wheel (faceparts/models/,
+scripts/wheel.py puts them there), else from the checkout's models/ (scripts/setup builds them).
+Each file is checked against the sha256 its build recorded before it is used.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,30 +20,54 @@ import numpy as np
 from . import align, compose, faces, geometry, pipeline, steady, tracking
 from .model_manifest import AlignmentSpec, DetectorSpec, ModelSpec
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-MANIFEST_PATH = REPO_ROOT / "models" / "manifest.json"
-DIST_DIR = REPO_ROOT / "models" / "dist"
+PACKAGED_MODELS = Path(__file__).resolve().parent / "models"
+INSTALLED = (PACKAGED_MODELS / "manifest.json").is_file()
+CHECKOUT_MODELS = Path(__file__).resolve().parents[3] / "models"
+MANIFEST_PATH = PACKAGED_MODELS / "manifest.json" if INSTALLED else CHECKOUT_MODELS / "manifest.json"
+DIST_DIR = PACKAGED_MODELS if INSTALLED else CHECKOUT_MODELS / "dist"
+FIX = "reinstall faceparts" if INSTALLED else "run scripts/setup to convert the models"
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. under taskset or a container's limit)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def threads_per_worker(workers: int) -> int:
+    """ONNX Runtime threads for each of `workers` processes, so that together they use every core once."""
+    return max(1, usable_cores() // workers)
 
 
 class ModelMissing(Exception):
-    """A converted model file is not there: setup has not run."""
+    """A converted model file is missing or damaged: setup has not run, or the install is broken."""
 
 
-def session(path: Path, threads: int = 0):
+def verified_bytes(model_dir: Path, record: str, name: str) -> bytes:
+    """A converted model's file (name, relative to model_dir), checked against the sha256 in the
+    record its build wrote beside it."""
+    path, record_path = model_dir / name, model_dir / record
+    if not path.is_file() or not record_path.is_file():
+        raise ModelMissing(f"{path if not path.is_file() else record_path} is missing: {FIX}")
+    data = path.read_bytes()
+    expected = json.loads(record_path.read_text())["files"].get(name, {}).get("sha256")
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise ModelMissing(f"{path} is damaged (its sha256 differs from {record_path.name}'s): {FIX}")
+    return data
+
+
+def session(model: bytes, threads: int = 0):
     import onnxruntime as ort
 
-    if not path.is_file():
-        raise ModelMissing(f"{path} is missing: run scripts/setup to convert the models")
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
-def parser_path(manifest: dict, precision: str) -> Path:
+def parser_model(manifest: dict, precision: str) -> bytes:
     """The converted parser for a precision: 'fp32' (model.onnx) or 'int8' (its quantised copy)."""
     onnx = manifest["onnx"]
     model = onnx["int8"] if precision == "int8" else onnx
-    return DIST_DIR / model["dir"] / model["model"]
+    return verified_bytes(DIST_DIR / model["dir"], model["record"], model["model"])
 
 
 def precision_for(manifest: dict, precision: str, height: int, width: int) -> str:
@@ -66,7 +96,7 @@ class Parser:
 
     def session_for(self, precision: str):
         if precision not in self.sessions:
-            self.sessions[precision] = session(parser_path(self.manifest, precision), self.threads)
+            self.sessions[precision] = session(parser_model(self.manifest, precision), self.threads)
         return self.sessions[precision]
 
     def labels(self, rgb: np.ndarray) -> np.ndarray:
@@ -83,7 +113,7 @@ class Detector:
     def __init__(self, manifest: dict, threads: int = 0):
         self.spec = DetectorSpec.from_manifest(manifest)
         detector = manifest["detector"]
-        self.session = session(DIST_DIR / detector["dir"] / "onnx" / detector["onnx"]["model"], threads)
+        self.session = session(verified_bytes(DIST_DIR / detector["dir"], detector["record"], f"onnx/{detector['onnx']['model']}"), threads)
         self.input_name = detector["input"]["name"]
         self.outputs = [detector["outputs"]["regressors"], detector["outputs"]["scores"]]
 

@@ -28,7 +28,7 @@ class ParserActor:
                 results.append(parse_image(self.parser, Path(first), Path(second), self.options))
             else:
                 results.append(score_image(self.parser, Path(first), Path(second), self.options))
-        classes = len(self.parser.spec.class_names)
+        classes = len(self.parser.class_names)
         empty = np.zeros((classes, classes), dtype=np.int64)
         return {
             "image": np.array([r["image"] for r in results], dtype=object),
