@@ -2,7 +2,8 @@
 on a face-in-context set built from it, the detector's speed, and its behaviour on video.
 
     .venv/bin/python -m bench.faces [--sizes 288,448,1024] [--zooms 1,1.5,2,3] [--limit N]
-                                    [--precisions int8,fp32] [--video] [--out bench/results/faces]
+                                    [--precisions int8,fp32] [--modes crop,whole] [--video]
+                                    [--out bench/results/faces]
 
 The face-in-context set: each labelled 512x512 dev face placed, unscaled, in a 4:3 frame whose
 height is z times the face's (z = 1, 1.5, 2, 3), at a random spot (seeded), the rest of the frame a
@@ -38,6 +39,7 @@ from server import ROOT
 DEV_SET = ROOT.parent / "shared" / "data" / "celebamask-dev"
 TALKING_HEAD = ROOT.parent / "shared" / "data" / "video" / "talking_head_640x480.mp4"
 FACE = 512
+MODES = {"crop": "face crop", "whole": "whole frame"}
 
 
 def in_context(rgb: np.ndarray, labels: np.ndarray, zoom: float, rng: np.random.Generator):
@@ -167,12 +169,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--zooms", default="1,1.5,2,3")
     parser.add_argument("--limit", type=int, default=0, help="only the first N dev faces")
     parser.add_argument("--precisions", default="int8", help="the parser's: int8, fp32 or int8,fp32")
+    parser.add_argument("--modes", default="crop,whole", help="face crops (the default path), the whole frame, or both")
     parser.add_argument("--video", action="store_true")
     parser.add_argument("--out", type=Path, default=Path("bench/results/faces"))
     args = parser.parse_args(argv)
     precisions = args.precisions.split(",")
+    modes = [MODES[mode] for mode in args.modes.split(",")]
     parsers = {(mode, precision): FrameParser(find_faces=mode == "face crop", precision=precision)
-               for precision in precisions for mode in ("face crop", "whole frame")}
+               for precision in precisions for mode in modes}
     rows = []
     for size in [int(s) for s in args.sizes.split(",") if s]:
         for zoom in [None] + [float(z) for z in args.zooms.split(",") if z]:
@@ -182,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                        **accuracy(frame_parser, size, zoom, args.limit)}
                 print(json.dumps(row), file=sys.stderr, flush=True)
                 rows.append(row)
-    face_crops = parsers[("face crop", precisions[0])]
+    face_crops = parsers.get(("face crop", precisions[0])) or FrameParser(precision=precisions[0])
     result = {"accuracy": rows, "detector_ms": detector_ms(face_crops)}
     if args.video:
         result["video"] = video(face_crops)

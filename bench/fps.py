@@ -45,7 +45,7 @@ SLOW_BACKENDS = [("tfjs", "webgl", "worker"), ("tfjs", "webgl", "main"), ("tfjs"
 # Longest wait for a model load or one frame: software WebGPU at 448 takes over a minute a frame
 # here, and more to compile its shaders on the first one.
 WAIT_MS = 900_000
-STAGES = ["captureMs", "preMs", "transferMs", "inferenceMs", "postMs", "drawMs"]
+STAGES = ["captureMs", "preMs", "transferMs", "inferenceMs", "postMs", "drawMs", "contextMs", "personMs"]
 
 # From the first moment of the page: main-thread long tasks, and the page-clock time at which each
 # frame finished (when #status counts it; both pages keep data-frames there). FPS comes from these
@@ -133,7 +133,7 @@ def measure_ours(browser, url, engine, precision, backend, size, where, faces, b
             "ran_backend": info["backend"], "backend_info": page.inner_text("#backend-info"),
             "load_ms": int(info["loadMs"]), "first_inference_ms": int(info["firstInferenceMs"]),
             "frames": frames, "fps": round(fps, 2),
-            **{stage.replace("Ms", "_ms"): float(last[stage]) for stage in STAGES},
+            **{stage.replace("Ms", "_ms"): float(last[stage]) for stage in STAGES if last.get(stage)},
             **long_tasks(page, page_t0),
             "heap_start_mb": heap_start, "heap_end_mb": heap_mb(page),
             "tensors": int(last["tensors"]) if last.get("tensors") else None,
@@ -237,14 +237,15 @@ def markdown(result: dict) -> str:
     lines = [f"Machine: {result['machine']}", ""]
     for clip, rows in result["clips"].items():
         lines += [f"### Clip: {clip}", "",
-                  "| engine | precision | backend | size | thread | faces | FPS | inference ms | detect ms | capture | pre | transfer | post | draw | load ms | first inference ms | long tasks (longest ms) | heap MB start→end | frames |",
-                  "|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"]
+                  "| engine | precision | backend | size | thread | faces | FPS | inference ms | detect ms | whole frame ms | person ms | capture | pre | transfer | post | draw | load ms | first inference ms | long tasks (longest ms) | heap MB start→end | frames |",
+                  "|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"]
         detect = lambda r: "–" if r.get("detect_ms") is None else f"{r['detect_ms']:.0f}"  # noqa: E731
         for r in rows:
             stage = lambda name: f"{r[name]:.1f}" if name in r else "–"  # noqa: E731
             lines.append(
                 f"| {r['engine']} | {r['precision']} | {r['ran_backend']} | {r['size']} | {r['where']} | {r.get('faces') or ''} | {r['fps']:.2f} | "
                 f"{r['inference_ms']:.0f} | {detect(r)} | "
+                f"{stage('context_ms')} | {stage('person_ms')} | "
                 f"{stage('capture_ms')} | {stage('pre_ms')} | {stage('transfer_ms')} | {stage('post_ms')} | {stage('draw_ms')} | "
                 f"{r['load_ms']} | {r['first_inference_ms']} | {r['long_tasks']} ({r['longest_task_ms']}) | "
                 f"{r['heap_start_mb']}→{r['heap_end_mb']} | {r['frames']} |")

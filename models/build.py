@@ -74,10 +74,10 @@ def converter_hash(*names: str) -> str:
 
 def conversions(manifest: dict, dist_dir: Path = DIST_DIR) -> list[Conversion]:
     """The parser's ONNX model (and its copy for ORT Web's WebGL backend), that model in int8,
-    and the face detector as ONNX and as a TensorFlow.js graph model. In build order: the int8
+    the person mask and the face detector, each as ONNX and as a TensorFlow.js graph model. In build order: the int8
     model's sources name the float model's recorded sha256, so call this again after building
     the float model."""
-    onnx, detector = manifest["onnx"], manifest["detector"]
+    onnx, detector, person = manifest["onnx"], manifest["detector"], manifest["person"]
     int8 = onnx["int8"]
     float_model = dist_dir / onnx["dir"] / onnx["model"]
     return [
@@ -101,13 +101,22 @@ def conversions(manifest: dict, dist_dir: Path = DIST_DIR) -> list[Conversion]:
             arguments=(str(float_model),),
         ),
         Conversion(
+            name="the person mask",
+            out_dir=dist_dir / person["dir"],
+            files=(f"onnx/{person['onnx']['model']}", f"tfjs/{person['tfjs']['model']}", f"tfjs/{person['tfjs']['weights']}"),
+            record=person["record"],
+            sources={"tflite": person["source"]["sha256"], "converter": converter_hash("convert_person.py", "tflite_graph.py")},
+            module="models.convert_person",
+            arguments=(str(tflite_source(person)),),
+        ),
+        Conversion(
             name="the face detector",
             out_dir=dist_dir / detector["dir"],
             files=(f"onnx/{detector['onnx']['model']}", f"tfjs/{detector['tfjs']['model']}", f"tfjs/{detector['tfjs']['weights']}"),
             record=detector["record"],
             sources={"tflite": detector["source"]["sha256"], "converter": converter_hash("convert_detector.py", "tflite_graph.py")},
             module="models.convert_detector",
-            arguments=(str(detector_source(manifest)),),
+            arguments=(str(tflite_source(detector)),),
         ),
     ]
 
@@ -119,18 +128,19 @@ def recorded_sha256(record_path: Path, name: str) -> str | None:
     return json.loads(record_path.read_text())["files"].get(name, {}).get("sha256")
 
 
-def detector_source(manifest: dict) -> Path:
-    source = manifest["detector"]["source"]
-    return npm_package_dir(source["npm"]) / source["path"]
+def tflite_source(model: dict) -> Path:
+    """A converted model's .tflite (the manifest's detector or person entry), as npm installed it."""
+    return npm_package_dir(model["source"]["npm"]) / model["source"]["path"]
 
 
-def check_detector_source(manifest: dict) -> None:
-    """The detector's .tflite, as npm installed it, against the sha256 in the manifest."""
-    path, expected = detector_source(manifest), manifest["detector"]["source"]["sha256"]
-    if not path.is_file():
-        raise AssetError(f"{path} is missing. Run scripts/setup (npm ci) and try again.")
-    if sha256_file(path) != expected:
-        raise AssetError(f"{path} does not match its sha256 in models/manifest.json. Delete node_modules/ and run scripts/setup again.")
+def check_tflite_sources(manifest: dict) -> None:
+    """The detector's and the person mask's .tflite against the sha256 in the manifest."""
+    for model in (manifest["detector"], manifest["person"]):
+        path, expected = tflite_source(model), model["source"]["sha256"]
+        if not path.is_file():
+            raise AssetError(f"{path} is missing. Run scripts/setup (npm ci) and try again.")
+        if sha256_file(path) != expected:
+            raise AssetError(f"{path} does not match its sha256 in models/manifest.json. Delete node_modules/ and run scripts/setup again.")
 
 
 def check_conversion(conversion: Conversion) -> list[str]:
@@ -198,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"models: {problem}", file=sys.stderr)
             return 1 if problems else 0
         copied = build_tfjs(manifest)
-        check_detector_source(manifest)
+        check_tflite_sources(manifest)
         # One at a time, the list made again each time: a conversion's sources may be the one before.
         converted = [c.name for index in range(len(conversions(manifest)))
                      if build_conversion(c := conversions(manifest)[index])]

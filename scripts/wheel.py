@@ -1,5 +1,5 @@
 """Builds dist/faceparts-<version>-py3-none-any.whl: the faceparts package with the converted
-models it runs inside it (the parser in float32 and int8, the face detector), their manifest,
+models it runs inside it (the parser in float32 and int8, the face detector, the person mask), their manifest,
 build records and licences, so that `pip install` gives the `faceparts` command and the Python API
 anywhere, with no checkout and no network.
 
@@ -31,10 +31,11 @@ STAMP = WHEEL_DIR / ".faceparts-wheel.json"
 
 def packaged_models(manifest: dict) -> list[str]:
     """The files under models/dist/ the native path loads, relative to it, with their records."""
-    onnx, int8, detector = manifest["onnx"], manifest["onnx"]["int8"], manifest["detector"]
+    onnx, int8 = manifest["onnx"], manifest["onnx"]["int8"]
+    converted = [f"{model['dir']}/{name}" for model in (manifest["detector"], manifest["person"])
+                 for name in (f"onnx/{model['onnx']['model']}", model["record"])]
     return [f"{onnx['dir']}/{onnx['model']}", f"{onnx['dir']}/{onnx['record']}",
-            f"{int8['dir']}/{int8['model']}", f"{int8['dir']}/{int8['record']}",
-            f"{detector['dir']}/onnx/{detector['onnx']['model']}", f"{detector['dir']}/{detector['record']}"]
+            f"{int8['dir']}/{int8['model']}", f"{int8['dir']}/{int8['record']}", *converted]
 
 
 def sources(manifest: dict) -> list[Path]:

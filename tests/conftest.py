@@ -98,18 +98,20 @@ def failing_app(browser, live_server):
 
 
 class NativeParsers:
-    """The parsing model natively (ONNX Runtime), in each precision, loaded once."""
+    """The CLI's whole-frame path natively (ONNX Runtime: the parser and the person mask's body),
+    in each precision, loaded once."""
 
     def __init__(self):
-        from faceparts.native import MANIFEST_PATH, Parser
+        from faceparts.native import MANIFEST_PATH, FrameParser
 
         manifest = json.loads(MANIFEST_PATH.read_text())
-        self.parsers = {precision: Parser(manifest, precision=precision) for precision in manifest["precisions"]}
+        self.parsers = {precision: FrameParser(find_faces=False, precision=precision) for precision in manifest["precisions"]}
 
     def labels(self, rgb, precision: str):
-        """Labels of a picture already at the model's input shape, in that precision ('int8'
-        or 'fp32': what the page's #status says ran)."""
-        return self.parsers[precision].labels(rgb)
+        """Labels of a picture already at the model's input shape, parsed whole as `faceparts
+        parse --whole-frame` does, in that precision ('int8' or 'fp32': what the page's #status
+        says ran)."""
+        return self.parsers[precision].parse(rgb, max(rgb.shape[:2])).labels
 
 
 @pytest.fixture(scope="session")

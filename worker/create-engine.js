@@ -34,6 +34,8 @@ export async function createEngine({
       await engine.run(new Uint8Array(warmup.height * warmup.width * 4), warmup.height, warmup.width);
       const detectorSize = manifest.detector.input.size;
       await engine.detect(new Uint8Array(detectorSize * detectorSize * 4), detectorSize, detectorSize);
+      const { height, width } = manifest.person.input;
+      await engine.segment(new Uint8Array(height * width * 4), height, width);
       return { engine, capabilities, fallbacks, notes, loadMs, warmupMs: performance.now() - warmupStart };
     } catch (error) {
       engine?.dispose();

@@ -4,6 +4,8 @@
 //       -> {labels: Uint8Array [H,W], precision (what ran for this input), normalizeMs, inferenceMs}
 //   engine.detect(pixels: RGBA at the face detector's input size, height, width)
 //       -> {regressors: Float32Array, scores: Float32Array, normalizeMs, detectMs}
+//   engine.segment(pixels: RGBA at the person mask's input size, height, width)
+//       -> {mask: Uint8Array [H,W] person probabilities 0-255, normalizeMs, segmentMs}
 //   engine.numTensors() -> live tfjs tensors (null for ONNX Runtime)
 //   engine.dispose()
 //   engine.name ('tfjs' | 'ort'), engine.backend, engine.precision ('int8' | 'fp32'), engine.detail
@@ -11,6 +13,7 @@
 // Subclasses (tfjs-engine.js, ort-engine.js) implement, on normalised input Float32Array [1,H,W,3],
 //   infer(input, height, width) -> Uint8Array labels
 //   findFaces(input, height, width) -> {regressors: Float32Array, scores: Float32Array}
+//   findPerson(input, height, width) -> Float32Array person probabilities [H,W]
 
 import { backendLabel } from './capabilities.js';
 import { GpuLossGuard } from './gpu-loss.js';
@@ -21,6 +24,7 @@ export class ModelEngine {
   constructor(manifest) {
     this.inputTable = normalizationTable(manifest.input.scale, manifest.input.offset);
     this.detectorTable = normalizationTable(manifest.detector.input.scale, manifest.detector.input.offset);
+    this.personTable = normalizationTable(manifest.person.input.scale, manifest.person.input.offset);
     this.gpuLoss = new GpuLossGuard();
   }
 
@@ -45,6 +49,17 @@ export class ModelEngine {
     const normalized = performance.now();
     const { regressors, scores } = await this.findFaces(input, height, width);
     return { regressors, scores, normalizeMs: normalized - started, detectMs: performance.now() - normalized };
+  }
+
+  async segment(pixels, height, width) {
+    this.gpuLoss.throwIfLost();
+    const started = performance.now();
+    const input = rgbaToModelInput(pixels, height, width, this.personTable);
+    const normalized = performance.now();
+    const probabilities = await this.findPerson(input, height, width);
+    // A quarter of the bytes to move, and all the precision a threshold needs.
+    const mask = Uint8Array.from(probabilities, (p) => Math.round(p * 255));
+    return { mask, normalizeMs: normalized - started, segmentMs: performance.now() - normalized };
   }
 }
 

@@ -34,6 +34,11 @@ export class MainThreadRunner {
     return this.engine.detect(pixels, height, width);
   }
 
+  async segment(pixels, height, width) {
+    if (!this.engine) throw new Error('the model is not loaded yet');
+    return this.engine.segment(pixels, height, width);
+  }
+
   dispose() {
     this.engine?.dispose();
     this.engine = null;

@@ -43,16 +43,19 @@ export class OrtEngine extends ModelEngine {
       return bytes;
     };
     const bytes = await fetchParser(precision);
-    // The detector is small: it runs on WASM whatever the parser runs on.
-    const detectorDirUrl = new URL(`models/${manifest.detector.dir}/`, assetsUrl);
-    const detectorName = `onnx/${manifest.detector.onnx.model}`;
-    const detectorRecord = await buildRecord(detectorDirUrl, manifest.detector.record);
-    const [detectorBytes] = await fetchAllVerified('detector', [[new URL(detectorName, detectorDirUrl).href, detectorRecord[detectorName]]], onProgress);
-    const detector = await ort.InferenceSession.create(detectorBytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-    return new OrtEngine({ ort, bytes, fetchParser, detector, backend, precision, manifest, capabilities });
+    // The detector and the person mask are small: they run on WASM whatever the parser runs on.
+    const small = {};
+    for (const [stage, converted] of [['detector', manifest.detector], ['person', manifest.person]]) {
+      const dirUrl = new URL(`models/${converted.dir}/`, assetsUrl);
+      const name = `onnx/${converted.onnx.model}`;
+      const record = await buildRecord(dirUrl, converted.record);
+      const [modelBytes] = await fetchAllVerified(stage, [[new URL(name, dirUrl).href, record[name]]], onProgress);
+      small[stage] = await ort.InferenceSession.create(modelBytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    }
+    return new OrtEngine({ ort, bytes, fetchParser, ...small, backend, precision, manifest, capabilities });
   }
 
-  constructor({ ort, bytes, fetchParser, detector, backend, precision, manifest, capabilities }) {
+  constructor({ ort, bytes, fetchParser, detector, person, backend, precision, manifest, capabilities }) {
     super(manifest);
     this.name = 'ort';
     this.precision = precision;
@@ -61,6 +64,8 @@ export class OrtEngine extends ModelEngine {
     this.fetchParser = fetchParser;
     this.detector = detector;
     this.detectorNames = { input: manifest.detector.input.name, ...manifest.detector.outputs };
+    this.person = person;
+    this.personNames = { input: manifest.person.input.name, output: manifest.person.output };
     this.backend = backend;
     this.onnx = manifest.onnx;
     this.largestInt8Side = Math.max(...manifest.onnx.int8.sizes);
@@ -131,6 +136,17 @@ export class OrtEngine extends ModelEngine {
     }
   }
 
+  async findPerson(input, height, width) {
+    const { input: inputName, output } = this.personNames;
+    const feed = new this.ort.Tensor('float32', input, [1, height, width, 3]);
+    const results = await this.gpuLoss.race(this.person.run({ [inputName]: feed }, [output]));
+    try {
+      return new Float32Array(results[output].data);
+    } finally {
+      for (const tensor of [feed, results[output]]) tensor.dispose?.();
+    }
+  }
+
   numTensors() {
     return null;
   }
@@ -139,6 +155,8 @@ export class OrtEngine extends ModelEngine {
     for (const session of this.sessions.values()) session.release?.();
     this.sessions.clear();
     this.detector?.release?.();
+    this.person?.release?.();
     this.detector = null;
+    this.person = null;
   }
 }

@@ -19,6 +19,9 @@
 //   {type: 'detect', id, pixels, height, width}
 //       pixels: ArrayBuffer, uint8 RGBA [height,width,4] at the face detector's input size (a view
 //       of the frame the page drew), transferred. Answered by 'detection' or 'error' with the id.
+//   {type: 'segment', id, pixels, height, width}
+//       pixels: ArrayBuffer, uint8 RGBA [height,width,4] at the person mask's input size (the frame
+//       stretched to it), transferred. Answered by 'segmentation' or 'error' with the id.
 //   {type: 'probe'}
 //       Asks which backends work inside the worker. Answered by 'capabilities'.
 //   {type: 'dispose'}
@@ -28,7 +31,7 @@
 //   {type: 'capabilities', capabilities}
 //       capabilities: {webgpu, webgl, wasm}, each {available, software, renderer | reason, ...}.
 //   {type: 'progress', stage, loaded, total}
-//       stage: 'runtime' (the wasm binary) | 'model' | 'detector'; loaded/total in bytes (total 0
+//       stage: 'runtime' (the wasm binary) | 'model' | 'detector' | 'person'; loaded/total in bytes (total 0
 //       when unknown).
 //   {type: 'ready', engine, backend, precision, detail, fallbacks, notes, loadMs, warmupMs}
 //       engine, backend, precision: what really runs ('tfjs' | 'ort', the backend, 'int8' |
@@ -45,14 +48,18 @@
 //       regressors: ArrayBuffer of float32 [anchors, 16] (box and keypoint offsets in input
 //       pixels); scores: ArrayBuffer of float32 [anchors] (logits); both transferred. Decoded by
 //       Python (faceparts/faces.py). detectMs: the detector, outputs read back included.
+//   {type: 'segmentation', id, mask, height, width, normalizeMs, segmentMs}
+//       mask: ArrayBuffer of uint8 [height,width], the probability that each pixel is a person
+//       (0-255), transferred. segmentMs: the person mask's model, read back included.
 //   {type: 'error', id, stage, message, lost}
-//       stage: 'init' | 'infer' | 'detect'; id is set for 'infer' and 'detect' errors. lost: the engine's GPU context
+//       stage: 'init' | 'infer' | 'detect' | 'segment'; id is set for the last three. lost: the engine's GPU context
 //       or device is gone, so this backend cannot run again in this worker.
 
 export const MessageType = Object.freeze({
   INIT: 'init',
   INFER: 'infer',
   DETECT: 'detect',
+  SEGMENT: 'segment',
   PROBE: 'probe',
   DISPOSE: 'dispose',
   CAPABILITIES: 'capabilities',
@@ -60,5 +67,6 @@ export const MessageType = Object.freeze({
   READY: 'ready',
   RESULT: 'result',
   DETECTION: 'detection',
+  SEGMENTATION: 'segmentation',
   ERROR: 'error',
 });

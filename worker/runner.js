@@ -9,6 +9,8 @@
 //         -> {labels: Uint8Array [H,W], precision, normalizeMs, inferenceMs, numTensors}
 //     await runner.detect(pixels: RGBA at the face detector's input size, height, width)
 //         -> {regressors: Float32Array, scores: Float32Array, normalizeMs, detectMs}
+//     await runner.segment(pixels: RGBA at the person mask's input size, height, width)
+//         -> {mask: Uint8Array person probabilities 0-255, normalizeMs, segmentMs}
 //     runner.dispose()
 //     A rejected infer() carries `fatal` when the runner cannot go on (its worker crashed or
 //     hung) and `lost` when the engine's GPU context is gone: the page then replaces it.

@@ -36,11 +36,12 @@ export class TfjsEngine extends ModelEngine {
     if (tf.getBackend() !== backend) throw new Error(`tfjs runs ${tf.getBackend()} instead of ${backend}`);
     const modelUrl = new URL(`models/${manifest.tfjs.dir}/`, assetsUrl);
     const model = await tf.loadGraphModel(await verifiedGraphModel(tf, modelUrl, manifest.tfjs, 'model', onProgress));
-    const detector = await tf.loadGraphModel(await verifiedDetector(tf, manifest.detector, assetsUrl, onProgress));
-    return new TfjsEngine(tf, model, detector, manifest, backend, capabilities);
+    const detector = await tf.loadGraphModel(await verifiedConverted(tf, manifest.detector, assetsUrl, 'detector', onProgress));
+    const person = await tf.loadGraphModel(await verifiedConverted(tf, manifest.person, assetsUrl, 'person', onProgress));
+    return new TfjsEngine(tf, model, detector, person, manifest, backend, capabilities);
   }
 
-  constructor(tf, model, detector, manifest, backend, capabilities) {
+  constructor(tf, model, detector, person, manifest, backend, capabilities) {
     super(manifest);
     this.name = 'tfjs';
     this.precision = 'fp32';
@@ -48,6 +49,8 @@ export class TfjsEngine extends ModelEngine {
     this.model = model;
     this.detector = detector;
     this.detectorOutputs = [manifest.detector.outputs.regressors, manifest.detector.outputs.scores];
+    this.person = person;
+    this.personOutput = manifest.person.output;
     this.logitsName = manifest.tfjs.logits_output;
     this.backend = backend;
     this.detail = `TensorFlow.js ${backend === 'wasm' ? describeWasm(tf, capabilities.wasm) : describeGpu(backend, capabilities)}`;
@@ -81,6 +84,16 @@ export class TfjsEngine extends ModelEngine {
     }
   }
 
+  async findPerson(input, height, width) {
+    const tf = this.tf;
+    const output = tf.tidy(() => this.person.execute(tf.tensor4d(input, [1, height, width, 3]), this.personOutput));
+    try {
+      return new Float32Array(await this.gpuLoss.race(output.data()));
+    } finally {
+      output.dispose();
+    }
+  }
+
   numTensors() {
     return this.tf.memory().numTensors;
   }
@@ -88,8 +101,10 @@ export class TfjsEngine extends ModelEngine {
   dispose() {
     this.model?.dispose();
     this.detector?.dispose();
+    this.person?.dispose();
     this.model = null;
     this.detector = null;
+    this.person = null;
   }
 }
 
@@ -135,12 +150,13 @@ async function verifiedGraphModel(tf, modelDirUrl, spec, stage, onProgress) {
   });
 }
 
-// The face detector's graph model, checked against its build's record.
-async function verifiedDetector(tf, detector, assetsUrl, onProgress) {
-  const dirUrl = new URL(`models/${detector.dir}/`, assetsUrl);
-  const record = await buildRecord(dirUrl, detector.record);
+// A converted graph model (the face detector's or the person mask's manifest entry), checked
+// against its build's record.
+async function verifiedConverted(tf, converted, assetsUrl, stage, onProgress) {
+  const dirUrl = new URL(`models/${converted.dir}/`, assetsUrl);
+  const record = await buildRecord(dirUrl, converted.record);
   const files = Object.fromEntries(Object.entries(record).filter(([name]) => name.startsWith('tfjs/')).map(([name, expected]) => [name.slice('tfjs/'.length), expected]));
-  return verifiedGraphModel(tf, new URL('tfjs/', dirUrl), { model: detector.tfjs.model, files }, 'detector', onProgress);
+  return verifiedGraphModel(tf, new URL('tfjs/', dirUrl), { model: converted.tfjs.model, files }, stage, onProgress);
 }
 
 function describeWasm(tf, wasm) {

@@ -50,6 +50,9 @@ export class WorkerRunner {
       case MessageType.DETECTION:
         this.settle(message.id, null, { ...message, regressors: new Float32Array(message.regressors), scores: new Float32Array(message.scores) });
         return;
+      case MessageType.SEGMENTATION:
+        this.settle(message.id, null, { ...message, mask: new Uint8Array(message.mask) });
+        return;
       case MessageType.ERROR:
         this.settle(message.stage === 'init' ? 'init' : message.id, runnerError(message.message, { lost: Boolean(message.lost) }));
         return;
@@ -99,6 +102,10 @@ export class WorkerRunner {
 
   detect(pixels, height, width) {
     return this.watched(MessageType.DETECT, pixels, height, width);
+  }
+
+  segment(pixels, height, width) {
+    return this.watched(MessageType.SEGMENT, pixels, height, width);
   }
 
   // A frame's request, declared hung when no answer comes in time.

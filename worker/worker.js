@@ -39,6 +39,12 @@ async function detect({ id, pixels, height, width }) {
   );
 }
 
+async function segment({ id, pixels, height, width }) {
+  if (!engine) throw new Error('the model is not loaded yet');
+  const { mask, normalizeMs, segmentMs } = await engine.segment(new Uint8Array(pixels), height, width);
+  self.postMessage({ type: MessageType.SEGMENTATION, id, mask: mask.buffer, height, width, normalizeMs, segmentMs }, [mask.buffer]);
+}
+
 self.onmessage = async ({ data: message }) => {
   switch (message.type) {
     case MessageType.INIT:
@@ -49,6 +55,9 @@ self.onmessage = async ({ data: message }) => {
       break;
     case MessageType.DETECT:
       await detect(message).catch((error) => fail('detect', error, message.id));
+      break;
+    case MessageType.SEGMENT:
+      await segment(message).catch((error) => fail('segment', error, message.id));
       break;
     case MessageType.PROBE:
       self.postMessage({ type: MessageType.CAPABILITIES, capabilities: await probeCapabilities() });

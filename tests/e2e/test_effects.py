@@ -15,7 +15,8 @@ from tests.support.faces import face_on_texture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-PERSON_IDS = list(range(1, 19))
+PERSON_IDS = list(range(1, 20))  # every part, and the body
+BODY = [19]
 FACE_IDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
 HAIR, LIPS = [17], [12, 13]
 EFFECTS = ["none", "blur", "hair", "lips", "anonymise", "replace"]
@@ -87,14 +88,19 @@ def test_each_effect_changes_what_it_should_and_nothing_else(app, tmp_path, rend
 
 
 def test_webgl_and_canvas_2d_draw_the_same_picture(app, tmp_path):
-    _, _, webgl = parse_and_draw_every_effect(app, tmp_path, "webgl")
+    _, labels, webgl = parse_and_draw_every_effect(app, tmp_path, "webgl")
     _, _, canvas = parse_and_draw_every_effect(app, tmp_path, "2d")
+    # Within 3 px of a class border each painter smooths the mask its own way, which over this
+    # picture's noisy texture shows as large single-pixel differences: there only their mean is held.
+    edges = ndimage.binary_dilation(ndimage.morphological_gradient(labels, size=2) > 0, iterations=3)
     for effect in EFFECTS:
         difference = np.abs(webgl[effect].astype(int) - canvas[effect]).max(axis=2)
         # A blur's kernel and a block's mean are each painter's own approximations; the rest
         # agrees within rounding.
         limit = 12 if effect in ("blur", "anonymise") else 3
-        assert np.percentile(difference, 99) <= limit and difference.mean() <= limit / 3, (effect, difference.mean(), np.percentile(difference, 99))
+        away = difference[~edges]
+        assert np.percentile(away, 99) <= limit and away.mean() <= limit / 3, (effect, away.mean(), np.percentile(away, 99))
+        assert difference[edges].mean() <= 24, (effect, difference[edges].mean())
 
 
 def test_a_background_image_given_or_dropped_replaces_the_background(app, tmp_path):
@@ -128,3 +134,23 @@ def test_a_background_image_given_or_dropped_replaces_the_background(app, tmp_pa
     app.page.set_input_files("#background-input", str(bad))
     assert "is not an image" in app.wait_message("not an image")
     assert np.abs(app.picture()[background].astype(int) - [120, 20, 160]).max() <= 1, "a bad file changes nothing"
+
+
+def test_the_body_is_the_person_for_the_background_effects(app, tmp_path):
+    """The whole astronaut photo: her face is found and parsed in its crop, her suit and shoulders
+    below it are her body (the person mask), and the background effects leave them be."""
+    from skimage import data
+
+    app.open(backend="wasm", size=448, render="2d", color="2050ff", strength=80)
+    photo = data.astronaut()
+    labels = app.parse_photo(photo, tmp_path / "astronaut.png")
+    assert app.status()["faces"] == "1"
+    body = inside(labels, BODY + [16], 6)  # the suit: body, or cloth where a parse saw it as such
+    assert body[400:, 150:400].mean() > 0.5, "her suit is hers, not background"
+    background = inside(labels, [0], 8)
+    blurred = app.choose_effect("blur")
+    assert high_frequency(blurred, body) >= 0.9 * high_frequency(photo, body), "the body stays sharp"
+    assert high_frequency(blurred, background) <= 0.5 * high_frequency(photo, background), "the background is blurred"
+    replaced = app.choose_effect("replace")
+    assert np.abs(replaced.astype(int) - photo)[inside(labels, PERSON_IDS)].max() <= 1, "the person, body included, stays"
+    assert np.abs(replaced[background].astype(int) - [0x20, 0x50, 0xFF]).max() <= 1, "the background is the colour"

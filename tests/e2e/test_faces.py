@@ -183,3 +183,19 @@ def test_after_a_cut_the_new_scenes_face_is_parsed_within_two_frames(playwright,
             f"scene {scene}: the new face parsed only from frame {first_right} of {len(stretch)} after the cut: {stretch}"
         assert all(right and not wrong and faces == "1" for right, wrong, faces in stretch[2:]), \
             f"scene {scene}: a stale crop or 'no face' after the cut: {stretch}"
+
+
+@pytest.mark.parametrize(("engine", "thread"), [("tfjs", "worker"), ("ort", "main")])
+def test_the_whole_person_in_either_engine_and_thread(app, tmp_path, engine, thread):
+    """The whole astronaut photo: her face's crop over the whole photo's parse, and her suit below
+    it a part or her body; the person mask's time on the status line."""
+    photo = data.astronaut()
+    app.open(engine=engine, thread=thread, backend="wasm", size=448)
+    labels = app.parse_photo(photo, tmp_path / "astronaut.png")
+    shown = app.status()
+    assert (shown["faces"], shown["engine"], shown["where"]) == ("1", engine, thread)
+    assert float(shown["personMs"]) > 0 and "person " in app.page.inner_text("#stats")
+    suit = labels[430:, 150:400]
+    assert np.isin(suit, [16, 19]).mean() > 0.9, "her suit is cloth or body, not background"
+    areas = json.loads(app.export("#export-areas"))
+    assert "body" in areas["classes"]

@@ -266,9 +266,12 @@ def corrupt(route):
         ({"backend": "wasm"}, "**/pyodide/numpy-*.whl", "corrupt", "vendor/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl is damaged"),
         ({"engine": "tfjs", "backend": "wasm"}, "**/face-detector/tfjs/weights.bin", "corrupt", "models/face-detector/tfjs/weights.bin is damaged"),
         ({"backend": "wasm"}, "**/face-detector/onnx/detector.onnx", "missing", "models/face-detector/onnx/detector.onnx is missing on the server"),
+        ({"backend": "wasm"}, "**/person-mask/onnx/person.onnx", "corrupt", "models/person-mask/onnx/person.onnx is damaged"),
+        ({"engine": "tfjs", "backend": "wasm"}, "**/person-mask/tfjs/weights.bin", "missing", "models/person-mask/tfjs/weights.bin is missing on the server"),
     ],
     ids=["tfjs-shard-corrupt", "tfjs-model-missing", "tfjs-wasm-corrupt", "int8-corrupt", "onnx-corrupt", "ort-wasm-missing",
-         "pyodide-wasm-missing", "numpy-wheel-corrupt", "detector-weights-corrupt", "detector-onnx-missing"],
+         "pyodide-wasm-missing", "numpy-wheel-corrupt", "detector-weights-corrupt", "detector-onnx-missing", "person-onnx-corrupt",
+         "person-weights-missing"],
 )
 def test_a_damaged_or_missing_file_is_named_with_the_fix(failing_app, settings, pattern, broken, expected):
     app = failing_app

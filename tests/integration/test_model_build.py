@@ -73,10 +73,12 @@ def test_the_build_record_catches_altered_or_stale_conversions(tmp_path):
     assert build.check_conversion(stale) == [f"{copy.out_dir} was converted from another model or converter version"]
 
 
-def test_a_detector_source_other_than_the_manifest_says_is_refused(tmp_path, monkeypatch):
+@pytest.mark.parametrize("model", ["detector", "person"])
+def test_a_tflite_source_other_than_the_manifest_says_is_refused(tmp_path, monkeypatch, model):
     manifest = build.load_manifest()
-    fake = tmp_path / "face_detection_full_range.tflite"
-    fake.write_bytes(b"not the detector")
-    monkeypatch.setattr(build, "detector_source", lambda manifest: fake)
-    with pytest.raises(build.AssetError, match="does not match its sha256"):
-        build.check_detector_source(manifest)
+    fake = tmp_path / "model.tflite"
+    fake.write_bytes(b"not the model")
+    real = build.tflite_source
+    monkeypatch.setattr(build, "tflite_source", lambda entry: fake if entry is manifest[model] else real(entry))
+    with pytest.raises(build.AssetError, match=f"{fake} does not match its sha256"):
+        build.check_tflite_sources(manifest)

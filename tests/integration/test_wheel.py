@@ -58,7 +58,8 @@ def test_the_wheel_carries_its_models_manifest_and_licences():
         names = set(archive.namelist())
     for needed in ("faceparts/models/manifest.json", "faceparts/models/bisenetv2-celebamask/onnx/model.onnx",
                    "faceparts/models/bisenetv2-celebamask/onnx-int8/model-int8.onnx", "faceparts/models/face-detector/onnx/detector.onnx",
-                   "faceparts/models/face-detector/build.json", "faceparts/models/licenses/Apache-2.0.txt",
+                   "faceparts/models/face-detector/build.json", "faceparts/models/person-mask/onnx/person.onnx",
+                   "faceparts/models/person-mask/build.json", "faceparts/models/licenses/Apache-2.0.txt",
                    "faceparts/models/licenses/MIT-bisenetv2-celebamask.txt", "faceparts/api.py"):
         assert needed in names, f"{needed} is not in the wheel"
 

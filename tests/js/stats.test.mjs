@@ -7,7 +7,9 @@ import { FrameStats, stageTimes } from '../../web/js/stats.js';
 const timings = { shapeMs: 1, captureMs: 2, normalizeMs: 3, roundTripMs: 20, inferenceMs: 15, postMs: 4, effectMs: 6, drawMs: 5 };
 
 test('pre is the input shape plus normalisation; transfer is the round trip less the work', () => {
-  assert.deepEqual(stageTimes(timings), { captureMs: 2, preMs: 4, transferMs: 2, inferenceMs: 15, postMs: 4, effectMs: 6, drawMs: 5, detectMs: undefined });
+  assert.deepEqual(stageTimes(timings), {
+    captureMs: 2, preMs: 4, transferMs: 2, inferenceMs: 15, postMs: 4, effectMs: 6, drawMs: 5, detectMs: undefined, contextMs: undefined, personMs: undefined,
+  });
   assert.equal(stageTimes({ ...timings, detectMs: 30 }).detectMs, 30);
 });
 

@@ -117,9 +117,13 @@ def test_a_tilted_face_gives_level_eyes_in_its_crop_framed_as_the_template():
 def test_without_faces_the_whole_frame_is_planned_at_the_models_input_shape():
     from faceparts.model_manifest import ModelSpec
 
-    [(matrix, height, width)] = align.crop_plans([], 480, 640, 448, ModelSpec.from_manifest(MANIFEST), ALIGNMENT)
-    assert (height, width) == (352, 448)
+    model = ModelSpec.from_manifest(MANIFEST)
+    [(matrix, height, width, whole)] = align.crop_plans([], 480, 640, 448, model, ALIGNMENT, context_size=224)
+    assert (height, width, whole) == (352, 448, True), "without a face, the whole frame at the crops' size"
     np.testing.assert_allclose(geometry.apply(matrix, [(640, 480)]), [[448, 352]])
+    pose = align.crop_pose(frontal_face(), ALIGNMENT)
+    crop, context = align.crop_plans([pose], 480, 640, 448, model, ALIGNMENT, context_size=224)
+    assert crop[1:] == (448, 448, False) and context[1:] == (160, 224, True), "with one, the crop over the context"
 
 
 def test_tracking_keeps_a_still_face_still_and_follows_a_moving_one():

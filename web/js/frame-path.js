@@ -8,12 +8,13 @@ import { capture } from './stages/capture.js';
 import { detect } from './stages/detect.js';
 import { draw } from './stages/draw.js';
 import { parse } from './stages/parse.js';
+import { person } from './stages/person.js';
 import { postprocess } from './stages/postprocess.js';
 import { recheck } from './stages/recheck.js';
 import { snapshot } from './stages/snapshot.js';
 import { steady } from './stages/steady.js';
 
-export const STAGES = [snapshot, detect, capture, parse, steady, postprocess, recheck, draw];
+export const STAGES = [snapshot, detect, capture, parse, person, steady, postprocess, recheck, draw];
 
 const yieldToBrowser = () => new Promise((resolve) => setTimeout(resolve, 0));
 

@@ -3,7 +3,7 @@
 
 import * as ui from './ui.js';
 
-const MODEL_PARTS = { runtime: 'Runtime', model: 'Model', detector: 'Face detector' };
+const MODEL_PARTS = { runtime: 'Runtime', model: 'Model', detector: 'Face detector', person: 'Person mask' };
 
 export class LoadProgress {
   constructor() {

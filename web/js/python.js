@@ -21,18 +21,25 @@
 //   sceneCut(previous: Uint8ClampedArray | null, thumbnail: Uint8ClampedArray) -> bool: whether
 //       the scene cut between two frames, each drawn as RGBA at thumbnailSize.
 //   thumbnailSize: [height, width]
-//   planCrops(tracks, frameHeight, frameWidth, size) -> [{matrix, height, width}]
-//       What the model parses: a size x size crop per face, or the whole frame at the model's
-//       input shape when there is none.
+//   planCrops(tracks, frameHeight, frameWidth, size, video) -> [{matrix, height, width, whole}]
+//       What the model parses: a size x size crop per face, then the whole frame at the model's
+//       input shape (whole: true; at `size`, or on video under faces at the manifest's context
+//       video_size; alone, at `size`, without a face).
+//   personView(frameHeight, frameWidth) -> {matrix, height, width}: the person mask's input.
 //   steadyLabels(labels: Uint8Array [h*w], plan, state | null) -> {labels, state}: one crop's
 //       labels steadied on video (faceparts/steady.py); state: what the last call returned for
 //       the same crop, {shown, raw: Uint8Array [h*w], matrix}, or null to start.
-//   postprocess(labels: [Uint8Array [h*w]] per plan, plans, frameHeight, frameWidth, parts)
+//   steadyPerson(mask: Uint8Array [h*w] probabilities 0-255, view, state | null) -> {mask, state}:
+//       the person mask steadied on video the same way (faceparts/person.py steady_mask): mask
+//       0 or 255 per pixel; state as steadyLabels'.
+//   postprocess(labels: [Uint8Array [h*w]] per plan, plans, frameHeight, frameWidth, parts,
+//               personMask: {mask: Uint8Array [h*w] probabilities 0-255, view} | null)
+//       The crops over the whole frame, and the person's body (compose.py).
 //       -> {labels: Uint8Array [H*W] at the frame's size, overlay: Uint8ClampedArray RGBA
 //           [H,W,4] in the class colours, background and the parts not in `parts` (class
 //           names) transparent; fractions: number[] per class in manifest order; faceAreas: per
-//           plan {class: {pixels, fraction}}; lostFaces: per plan, whether its parse has none
-//           of the face's own parts (a tracked crop that lost its face)}
+//           face's crop {class: {pixels, fraction}}; lostFaces: per face's crop, whether its
+//           parse has none of the face's own parts (a tracked crop that lost its face)}
 //   overlay(labels: Uint8Array [H*W], height, width, parts) -> Uint8ClampedArray RGBA [H,W,4]:
 //       the overlay again, for other parts, without parsing again.
 //   exportParse(kind, labels: Uint8Array [H*W], height, width, extraJson: string) -> Uint8Array
@@ -46,7 +53,7 @@
 
 export const PYTHON_API = Object.freeze([
   'detectorViews', 'findFaces', 'largestFaces', 'closerLooks', 'refineFace', 'trackFaces', 'shouldDetect', 'sceneCut', 'thumbnailSize',
-  'planCrops', 'steadyLabels', 'postprocess', 'overlay', 'exportParse', 'exportKinds', 'versions',
+  'planCrops', 'personView', 'steadyLabels', 'steadyPerson', 'postprocess', 'overlay', 'exportParse', 'exportKinds', 'versions',
 ]);
 
 const PYTHON_TIMEOUT_MS = 180_000;

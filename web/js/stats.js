@@ -22,6 +22,9 @@ export function stageTimes(t) {
     drawMs: t.drawMs,
     // Only the frames that ran the detector.
     detectMs: t.detectMs,
+    // The whole frame's parse under the face crops (part of inferenceMs), and the person mask.
+    contextMs: t.contextMs,
+    personMs: t.personMs,
   };
 }
 

@@ -11,11 +11,11 @@ export function setState(state, text) {
 }
 
 // stats: fps, per-stage medians in ms (captureMs, preMs, transferMs, inferenceMs, postMs, drawMs,
-// detectMs), frames, dropped, numTensors, faces (parsed; null when face finding is off), photo
+// detectMs, contextMs, personMs), frames, dropped, numTensors, faces (parsed; null when face finding is off), photo
 // (a single picture: it has no frame rate), and what ran (engine, backend, precision, size, where).
 export function showStats(stats) {
   const status = $('status');
-  const stageNames = ['captureMs', 'preMs', 'transferMs', 'inferenceMs', 'postMs', 'effectMs', 'drawMs', 'detectMs'];
+  const stageNames = ['captureMs', 'preMs', 'transferMs', 'inferenceMs', 'postMs', 'effectMs', 'drawMs', 'detectMs', 'contextMs', 'personMs'];
   Object.assign(status.dataset, {
     frames: stats.frames, dropped: stats.dropped, tensors: stats.numTensors ?? '',
     engine: stats.engine, backend: stats.backend, precision: stats.precision, size: stats.size, where: stats.where,
@@ -29,7 +29,8 @@ export function showStats(stats) {
     stats.photo ? null : `${stats.fps.toFixed(1)} FPS`,
     faces,
     `pre ${ms(stats.captureMs + stats.preMs)}`,
-    `inference ${ms(stats.inferenceMs)}`,
+    `inference ${ms(stats.inferenceMs)}${stats.contextMs ? ` (whole frame ${ms(stats.contextMs)})` : ''}`,
+    `person ${ms(stats.personMs ?? 0)}`,
     `post ${ms(stats.postMs + stats.effectMs + stats.drawMs)}`,
     stats.engine === 'ort' ? 'ORT' : 'tfjs',
     backendLabel(stats.backend),

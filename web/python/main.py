@@ -18,13 +18,14 @@ await pyodide_js.loadPackage(["numpy", "pillow"])  # noqa: F704 (PyScript runs t
 
 import numpy as np  # noqa: E402
 
-from faceparts import align, compose, export, faces, geometry, pipeline, steady, tracking  # noqa: E402
-from faceparts.model_manifest import AlignmentSpec, DetectorSpec, ModelSpec  # noqa: E402
+from faceparts import align, compose, export, faces, geometry, person, pipeline, steady, tracking  # noqa: E402
+from faceparts.model_manifest import AlignmentSpec, DetectorSpec, ModelSpec, PersonSpec  # noqa: E402
 
 manifest = json.loads(open("manifest.json").read())
 spec = ModelSpec.from_manifest(manifest)
 detector = DetectorSpec.from_manifest(manifest)
 alignment = AlignmentSpec.from_manifest(manifest)
+person_spec = PersonSpec.from_manifest(manifest)
 face_ids = [spec.class_names.index(name) for name in manifest["groups"]["face"]]
 
 
@@ -97,10 +98,17 @@ def scene_cut(previous, rgba):
     return tracking.scene_cut(None if previous is None else _thumbnail(previous), _thumbnail(rgba))
 
 
-def plan_crops(tracks, frame_height, frame_width, size):
+def plan_crops(tracks, frame_height, frame_width, size, video):
     poses = [track["pose"] for track in _py(tracks)]
-    plans = align.crop_plans(poses, int(frame_height), int(frame_width), int(size), spec, alignment)
-    return _js_object([{"matrix": geometry.to_js(matrix), "height": height, "width": width} for matrix, height, width in plans])
+    context_size = person_spec.context_video_size if video else None
+    plans = align.crop_plans(poses, int(frame_height), int(frame_width), int(size), spec, alignment, context_size)
+    return _js_object([{"matrix": geometry.to_js(matrix), "height": height, "width": width, "whole": whole}
+                       for matrix, height, width, whole in plans])
+
+
+def person_view(frame_height, frame_width):
+    matrix = person.view(int(frame_height), int(frame_width), person_spec)
+    return _js_object({"matrix": geometry.to_js(matrix), "height": person_spec.height, "width": person_spec.width})
 
 
 def steady_labels(labels, plan, state):
@@ -119,13 +127,40 @@ def steady_labels(labels, plan, state):
     })
 
 
-def postprocess(labels_list, plans, frame_height, frame_width, parts):
-    parses = []
+def steady_person(mask, view, state):
+    view = _py(view)
+    height, width = int(view["height"]), int(view["width"])
+    previous = None
+    if state is not None:
+        previous = {"shown": _from_js(state.shown, np.uint8, (height, width)), "raw": _from_js(state.raw, np.uint8, (height, width)),
+                    "matrix": geometry.from_js(_py(state.matrix))}
+    shown, kept = person.steady_mask(_from_js(mask, np.uint8, (height, width)), geometry.from_js(view["matrix"]), previous, person_spec)
+    return _js_object({
+        "mask": _typed_array(js.Uint8Array, shown),
+        "state": {"shown": _typed_array(js.Uint8Array, kept["shown"]), "raw": _typed_array(js.Uint8Array, kept["raw"]),
+                  "matrix": geometry.to_js(kept["matrix"])},
+    })
+
+
+def postprocess(labels_list, plans, frame_height, frame_width, parts, person_mask):
+    crops, context = [], None
     for labels, plan in zip(labels_list, _py(plans)):
         height, width = int(plan["height"]), int(plan["width"])
         label_map = pipeline.labels_from_model_output(_from_js(labels, np.uint8, (height, width)), height, width, len(spec.class_names))
-        parses.append((label_map, geometry.from_js(plan["matrix"])))
-    label_map, counts = compose.compose(int(frame_height), int(frame_width), parses, len(spec.class_names))
+        parse = (label_map, geometry.from_js(plan["matrix"]))
+        if plan["whole"]:
+            context = parse
+        else:
+            crops.append(parse)
+    frame_height, frame_width = int(frame_height), int(frame_width)
+    mask = None
+    if person_mask is not None:
+        view = _py(person_mask.view)
+        probabilities = _from_js(person_mask.mask, np.uint8, (int(view["height"]), int(view["width"])))
+        mask = person.frame_mask(probabilities, frame_height, frame_width, person_spec)
+    label_map, counts = compose.compose(frame_height, frame_width, crops, len(spec.class_names), context=context, person=mask,
+                                        body_id=person_spec.body_id, garment_id=person_spec.garment_id,
+                                        beyond_face=person_spec.beyond_face)
     areas = pipeline.class_areas(label_map, list(spec.class_names))
     return _js_object({
         "labels": _typed_array(js.Uint8Array, label_map),
@@ -163,7 +198,9 @@ API = {
     "sceneCut": create_proxy(scene_cut),
     "thumbnailSize": _js_object(list(tracking.THUMBNAIL)),
     "planCrops": create_proxy(plan_crops),
+    "personView": create_proxy(person_view),
     "steadyLabels": create_proxy(steady_labels),
+    "steadyPerson": create_proxy(steady_person),
     "postprocess": create_proxy(postprocess),
     "overlay": create_proxy(overlay),
     "exportParse": create_proxy(export_parse),

@@ -1,6 +1,7 @@
 // Stage: what the model parses, as RGBA bytes: each face's crop (size x size, drawn through its
-// transform), or the whole frame at the model's input shape when there is none. Python plans the
-// geometry; the browser resamples on the GPU; the engine normalises the bytes.
+// transform), then the whole frame at the model's input shape (under the crops at a smaller size on
+// video). Python plans the geometry; the browser resamples on the GPU; the engine normalises the
+// bytes.
 //   in: frame.picture, frame.faces, frame.size  out: frame.crops [{plan: {matrix, height, width}, pixels}]
 
 import { warpPixels } from '../canvas-warp.js';
@@ -9,7 +10,7 @@ export const capture = {
   name: 'capture',
   run(frame, { python }) {
     const started = performance.now();
-    const plans = python.planCrops(frame.faces, frame.height, frame.width, frame.size);
+    const plans = python.planCrops(frame.faces, frame.height, frame.width, frame.size, frame.source.kind === 'camera');
     const planned = performance.now();
     frame.crops = Array.from(plans, (plan) => ({ plan, pixels: warpPixels(frame.picture, plan.matrix, plan.height, plan.width, 'crop') }));
     frame.timings.shapeMs = planned - started;

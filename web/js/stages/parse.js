@@ -1,6 +1,7 @@
 // Stage: the model turns each crop's pixels into class ids (in the worker or on the main thread).
 //   in: frame.crops (their pixels are transferred: detached afterwards)
-//   out: frame.crops[i].labels (Uint8Array [h*w]), frame.precision (what ran), frame.numTensors
+//   out: frame.crops[i].labels (Uint8Array [h*w]), frame.precision (what ran at the chosen size), frame.numTensors,
+//        timings.contextMs (the whole frame's parse, when it lies under face crops)
 
 export const parse = {
   name: 'parse',
@@ -13,10 +14,13 @@ export const parse = {
       crop.pixels = null;
       crop.labels = result.labels;
       frame.numTensors = result.numTensors;
-      frame.precision = result.precision;
+      // What ran at the chosen size: the context under face crops may run at another.
+      const context = crop.plan.whole && frame.crops.length > 1;
+      if (!context) frame.precision = result.precision;
       totals.roundTripMs += performance.now() - sent;
       totals.normalizeMs += result.normalizeMs;
       totals.inferenceMs += result.inferenceMs;
+      if (context) frame.timings.contextMs = result.inferenceMs;
     }
     Object.assign(frame.timings, totals);
   },

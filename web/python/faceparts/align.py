@@ -36,11 +36,12 @@ def whole_frame_matrix(frame_height: int, frame_width: int, input_height: int, i
     return geometry.scaling(input_width / frame_width, input_height / frame_height)
 
 
-def crop_plans(poses, frame_height: int, frame_width: int, size: int, model: ModelSpec, spec: AlignmentSpec
-               ) -> list[tuple[np.ndarray, int, int]]:
-    """What the model parses for a frame: a size x size crop per face pose, or, with no face,
-    the whole frame at the model's input shape. -> [(frame -> input matrix, height, width)]"""
-    if len(poses):
-        return [(crop_matrix(pose, size, spec.margin(size)), size, size) for pose in poses]
-    height, width = model.input_shape(frame_height, frame_width, size)
-    return [(whole_frame_matrix(frame_height, frame_width, height, width), height, width)]
+def crop_plans(poses, frame_height: int, frame_width: int, size: int, model: ModelSpec, spec: AlignmentSpec,
+               context_size: int | None = None) -> list[tuple[np.ndarray, int, int, bool]]:
+    """What the model parses for a frame: a size x size crop per face pose, then the whole frame
+    at the model's input shape, for context_size (default: size; alone, at size, without a face).
+    -> [(frame -> input matrix, height, width, whether it is the whole frame)]"""
+    whole_size = (context_size or size) if len(poses) else size
+    height, width = model.input_shape(frame_height, frame_width, whole_size)
+    crops = [(crop_matrix(pose, size, spec.margin(size)), size, size, False) for pose in poses]
+    return crops + [(whole_frame_matrix(frame_height, frame_width, height, width), height, width, True)]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-# CelebAMask-HQ marks about 7 % of faces with left and right swapped, so pairs are scored as one class.
-LEFT_RIGHT_PAIRS = {"r_brow": "l_brow", "r_eye": "l_eye", "r_ear": "l_ear"}
+# CelebAMask-HQ marks about 7 % of faces with left and right swapped, so pairs are scored as one
+# class; it has no body class (a person's pixel no part covers), so that scores as background.
+LEFT_RIGHT_PAIRS = {"r_brow": "l_brow", "r_eye": "l_eye", "r_ear": "l_ear", "body": "background"}
 MERGED_NAMES = {"l_brow": "brows", "l_eye": "eyes", "l_ear": "ears"}
 
 
@@ -18,7 +19,8 @@ def confusion(truth: np.ndarray, prediction: np.ndarray, num_classes: int) -> np
 
 
 def merge_pairs(matrix: np.ndarray, class_names: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Folds each right-side class into its left twin; returns the smaller matrix and its class names."""
+    """Folds each right-side class into its left twin (and body into background); returns the
+    smaller matrix and its class names."""
     keep = [i for i, name in enumerate(class_names) if name not in LEFT_RIGHT_PAIRS]
     target = {i: keep.index(class_names.index(LEFT_RIGHT_PAIRS.get(name, name))) for i, name in enumerate(class_names)}
     groups = np.array([target[i] for i in range(len(class_names))])

@@ -1,5 +1,5 @@
 """Reads what the Python code needs from models/manifest.json: the parser (normalisation, sizes,
-classes), the face detector and the crop alignment."""
+classes), the face detector, the crop alignment, the context parse and the person mask."""
 
 from __future__ import annotations
 
@@ -100,4 +100,37 @@ class AlignmentSpec:
             template=np.asarray(alignment["template"], dtype=np.float64),
             weights=np.asarray(alignment["weights"], dtype=np.float64),
             margins={int(size): float(margin) for size, margin in alignment["margin"].items()},
+        )
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    """The person mask: its input (the whole frame stretched to height x width) and what a
+    person's pixel is; body_id: the class of a person's pixel that no part covers; garment_id: the
+    class a body continues where a crop's garment runs into it."""
+
+    height: int
+    width: int
+    scale: float
+    offset: float
+    threshold: float
+    body_id: int
+    garment_id: int
+    context_video_size: int
+    beyond_face: tuple[int, ...]  # the classes the whole frame's parse keeps outside the face crops
+
+    @classmethod
+    def from_manifest(cls, manifest: dict) -> "PersonSpec":
+        person = manifest["person"]
+        names = [c["name"] for c in sorted(manifest["classes"], key=lambda c: c["id"])]
+        return cls(
+            height=int(person["input"]["height"]),
+            width=int(person["input"]["width"]),
+            scale=float(person["input"]["scale"]),
+            offset=float(person["input"]["offset"]),
+            threshold=float(person["threshold"]),
+            body_id=names.index(person["body_class"]),
+            garment_id=names.index(person["garment_class"]),
+            beyond_face=tuple(names.index(name) for name in manifest["groups"]["beyond_face"]),
+            context_video_size=int(manifest["context"]["video_size"]),
         )

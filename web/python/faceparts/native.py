@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
-from . import align, compose, faces, geometry, pipeline, steady, tracking
-from .model_manifest import AlignmentSpec, DetectorSpec, ModelSpec
+from . import align, compose, faces, geometry, person, pipeline, steady, tracking
+from .model_manifest import AlignmentSpec, DetectorSpec, ModelSpec, PersonSpec
 
 PACKAGED_MODELS = Path(__file__).resolve().parent / "models"
 INSTALLED = (PACKAGED_MODELS / "manifest.json").is_file()
@@ -137,6 +138,28 @@ class Detector:
         return faces.refine(face, *self.run(rgb, view), view, self.spec)
 
 
+class PersonMask:
+    """The person mask: where a person is in a frame, as bool [H, W]."""
+
+    def __init__(self, manifest: dict, threads: int = 0):
+        self.spec = PersonSpec.from_manifest(manifest)
+        model = manifest["person"]
+        self.session = session(verified_bytes(DIST_DIR / model["dir"], model["record"], f"onnx/{model['onnx']['model']}"), threads)
+        self.input_name, self.output_name = model["input"]["name"], model["output"]
+
+    def probabilities(self, rgb: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+        """uint8 [h, w] person probabilities (0-255) in the model's input, as the page's engines give them."""
+        pixels = geometry.warp(rgb, matrix, self.spec.height, self.spec.width, resample=Image.BILINEAR)
+        batch = (pixels.astype(np.float32) * np.float32(self.spec.scale) + np.float32(self.spec.offset))[None]
+        mask = self.session.run([self.output_name], {self.input_name: batch})[0][0, :, :, 0]
+        return np.round(mask * 255).astype(np.uint8)
+
+    def mask(self, rgb: np.ndarray) -> np.ndarray:
+        height, width = rgb.shape[:2]
+        matrix = person.view(height, width, self.spec)
+        return person.frame_mask(self.probabilities(rgb, matrix), height, width, self.spec)
+
+
 @dataclass
 class FrameParse:
     """A parsed frame: labels at the frame's size, the faces parsed (largest first) with their
@@ -160,9 +183,11 @@ class FrameParser:
         self.parser = Parser(manifest, threads, precision)
         self.spec = self.parser.spec
         self.detector = Detector(manifest, threads) if find_faces else None
+        self.person = PersonMask(manifest, threads)
         self.alignment = AlignmentSpec.from_manifest(manifest)
 
     def parse(self, rgb: np.ndarray, size: int, max_faces: int | None = None) -> FrameParse:
+        """A photo: its faces' crops at `size`, over the whole photo parsed at `size` too."""
         kept, left_out = self.find_faces(rgb, max_faces)
         poses = [align.crop_pose(face["keypoints"], self.alignment) for face in kept]
         return self.compose(rgb, self.parse_crops(rgb, size, poses), kept, poses, left_out)
@@ -180,19 +205,27 @@ class FrameParser:
         return [self.detector.refine(rgb, face) if faces.needs_closer_look(face, view, self.detector.spec, known) else face
                 for face, known in zip(kept, tracked)], left_out
 
-    def parse_crops(self, rgb: np.ndarray, size: int, poses) -> list[tuple[np.ndarray, np.ndarray]]:
-        """[(labels, frame -> labels matrix)]: each pose's crop parsed, or the whole frame."""
+    def parse_crops(self, rgb: np.ndarray, size: int, poses, context_size: int | None = None
+                    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """[(labels, frame -> labels matrix)]: each pose's crop parsed, then the whole frame (at
+        context_size, default size), as align.crop_plans plans them."""
         height, width = rgb.shape[:2]
-        if not len(poses):
-            input_height, input_width = self.spec.input_shape(height, width, size)
-            resized = pipeline.resize_rgb(pipeline.to_rgb(rgb), input_height, input_width)
-            return [(self.parser.labels(resized), align.whole_frame_matrix(height, width, input_height, input_width))]
-        matrices = [align.crop_matrix(pose, size, self.alignment.margin(size)) for pose in poses]
-        return [(self.parser.labels(geometry.warp(rgb, matrix, size, size)), matrix) for matrix in matrices]
+        parses = []
+        for matrix, input_height, input_width, whole in align.crop_plans(poses, height, width, size, self.spec, self.alignment,
+                                                                         context_size):
+            picture = (pipeline.resize_rgb(pipeline.to_rgb(rgb), input_height, input_width) if whole
+                       else geometry.warp(rgb, matrix, input_height, input_width))
+            parses.append((self.parser.labels(picture), matrix))
+        return parses
 
-    def compose(self, rgb: np.ndarray, parses, kept: list[dict], poses, left_out: int) -> FrameParse:
+    def compose(self, rgb: np.ndarray, parses, kept: list[dict], poses, left_out: int,
+                person_mask: np.ndarray | None = None) -> FrameParse:
+        """parses: parse_crops's, the crops then the whole frame; the person's body added
+        (person_mask: bool [H, W], else the person mask's model looks at rgb)."""
         height, width = rgb.shape[:2]
-        labels, counts = compose.compose(height, width, parses, len(self.spec.class_names))
+        labels, counts = compose.compose(height, width, parses[:-1], len(self.spec.class_names), context=parses[-1],
+                                         person=self.person.mask(rgb) if person_mask is None else person_mask, body_id=self.person.spec.body_id,
+                                         garment_id=self.person.spec.garment_id, beyond_face=self.person.spec.beyond_face)
         parsed_faces = [{**face, "pose": [round(float(v), 3) for v in pose]} for face, pose in zip(kept, poses)]
         for face, count in zip(parsed_faces, counts):
             face["classes"] = pipeline.areas_from_counts(count, list(self.spec.class_names))
@@ -201,22 +234,33 @@ class FrameParser:
 
 class VideoParser:
     """A clip, frame by frame, as the page parses the camera: faces tracked from frame to frame
-    (a still head keeps a still crop), and with steady=True each crop's labels steadied."""
+    (a still head keeps a still crop), the whole frame parsed under them at the context's video
+    size, and with steady=True each parse's labels steadied."""
 
     def __init__(self, frame_parser: FrameParser, size: int, max_faces: int | None = None, steady: bool = True):
         self.frame_parser, self.size, self.max_faces, self.steady = frame_parser, size, max_faces, steady
         self.tracks: list[dict] = []
         self.states: list[dict | None] = []
+        self.person_state: dict | None = None
 
     def parse(self, rgb: np.ndarray) -> FrameParse:
         parser = self.frame_parser
         kept, left_out = parser.find_faces(rgb, self.max_faces, self.tracks)
         self.tracks = tracking.update(self.tracks, kept, parser.alignment)
         poses = [track["pose"] for track in self.tracks]
-        parses = parser.parse_crops(rgb, self.size, poses)
+        parses = parser.parse_crops(rgb, self.size, poses, parser.person.spec.context_video_size)
         if self.steady:
             previous = self.states if len(self.states) == len(parses) else [None] * len(parses)
             steadied = [steady.steady(labels, matrix, state) for (labels, matrix), state in zip(parses, previous)]
             parses = [(labels, matrix) for (labels, _), (_, matrix) in zip(steadied, parses)]
             self.states = [state for _, state in steadied]
-        return parser.compose(rgb, parses, [track["face"] for track in self.tracks], poses, left_out)
+        return parser.compose(rgb, parses, [track["face"] for track in self.tracks], poses, left_out, self.person_mask(rgb))
+
+    def person_mask(self, rgb: np.ndarray) -> np.ndarray:
+        """The person's pixels, steadied as the labels are."""
+        masker, (height, width) = self.frame_parser.person, rgb.shape[:2]
+        matrix = person.view(height, width, masker.spec)
+        probabilities = masker.probabilities(rgb, matrix)
+        if self.steady:
+            probabilities, self.person_state = person.steady_mask(probabilities, matrix, self.person_state, masker.spec)
+        return person.frame_mask(probabilities, height, width, masker.spec)
