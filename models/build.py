@@ -100,25 +100,23 @@ def conversions(manifest: dict, dist_dir: Path = DIST_DIR) -> list[Conversion]:
             module="models.quantize_onnx",
             arguments=(str(float_model),),
         ),
-        Conversion(
-            name="the person mask",
-            out_dir=dist_dir / person["dir"],
-            files=(f"onnx/{person['onnx']['model']}", f"tfjs/{person['tfjs']['model']}", f"tfjs/{person['tfjs']['weights']}"),
-            record=person["record"],
-            sources={"tflite": person["source"]["sha256"], "converter": converter_hash("convert_person.py", "tflite_graph.py")},
-            module="models.convert_person",
-            arguments=(str(tflite_source(person)),),
-        ),
-        Conversion(
-            name="the face detector",
-            out_dir=dist_dir / detector["dir"],
-            files=(f"onnx/{detector['onnx']['model']}", f"tfjs/{detector['tfjs']['model']}", f"tfjs/{detector['tfjs']['weights']}"),
-            record=detector["record"],
-            sources={"tflite": detector["source"]["sha256"], "converter": converter_hash("convert_detector.py", "tflite_graph.py")},
-            module="models.convert_detector",
-            arguments=(str(tflite_source(detector)),),
-        ),
+        mediapipe_conversion("the person mask", person, dist_dir, "convert_person"),
+        mediapipe_conversion("the face detector", detector, dist_dir, "convert_detector"),
     ]
+
+
+def mediapipe_conversion(name: str, model: dict, dist_dir: Path, converter: str) -> Conversion:
+    """A MediaPipe .tflite model (the manifest's `model` entry) into ONNX and a TensorFlow.js
+    graph model, by models/`converter`.py on the shared TensorFlow rebuild."""
+    return Conversion(
+        name=name,
+        out_dir=dist_dir / model["dir"],
+        files=(f"onnx/{model['onnx']['model']}", f"tfjs/{model['tfjs']['model']}", f"tfjs/{model['tfjs']['weights']}"),
+        record=model["record"],
+        sources={"tflite": model["source"]["sha256"], "converter": converter_hash(f"{converter}.py", "tflite_graph.py")},
+        module=f"models.{converter}",
+        arguments=(str(tflite_source(model)),),
+    )
 
 
 def recorded_sha256(record_path: Path, name: str) -> str | None:

@@ -25,6 +25,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = json.loads((ROOT / "models" / "manifest.json").read_text())
+# The parser's own classes (its output channels): the manifest's, less the person mask's body.
+MODEL_CLASSES = sum(cls["name"] != MANIFEST["person"]["body_class"] for cls in MANIFEST["classes"])
 TFJS_DIR = ROOT / "models" / "dist" / MANIFEST["tfjs"]["dir"]
 CHECK_PHOTO = ROOT / "web" / "assets" / "sample-astronaut.jpg"
 OPSET = 17
@@ -116,7 +118,7 @@ def convert(graph_def):
     del graph.output[:]
     graph.output.extend([
         helper.make_tensor_value_info("labels", TensorProto.UINT8, ["height", "width"]),
-        helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, "height", "width", len(MANIFEST["classes"])]),
+        helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, "height", "width", MODEL_CLASSES]),
     ])
     dims = graph.input[0].type.tensor_type.shape.dim
     for dim, value in zip(dims, [1, "height", "width", 3]):
@@ -201,7 +203,7 @@ def webgl_variant(model):
     graph = variant.graph
     argmax = next(node for node in graph.node if node.op_type == "ArgMax")
     scores = argmax.input[0]
-    classes = len(MANIFEST["classes"])
+    classes = MODEL_CLASSES
     graph.initializer.extend([
         numpy_helper.from_array((classes - np.arange(classes, dtype=np.float32)).reshape(1, classes, 1, 1),
                                 "argmax/descending_weights"),
