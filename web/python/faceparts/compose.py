@@ -17,8 +17,10 @@ crops, the context's parts outside them count only where the mask sees a person,
 parts found beyond a face (skin, neck, cloth, hair, hat), and only where they go on from the same
 part in a crop: given a wide or coarse frame, the model labels stray bits of a room as parts, a
 suit's folds as glasses or skin and a suit as hair. Without crops the whole frame's parse is kept
-as the model gives it. A body that a crop's cloth runs into is that garment going on (a suit below
-the collar the crop saw): it becomes cloth, so the garment does not end at the crop.
+as the model gives it, and so it is where the context sees a face as finely as its crop. A body
+that a garment (cloth) runs into, outside the crops or at the bottom of one (below the chin), is that garment
+going on (a suit below the collar the crop saw): it becomes cloth, so the garment does not end at
+the crop. Beside a head it does not: there the mask also takes hair or a busy room for the person.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ BAND = 0.04
 SUPPORT = 0.03
 # The context is kept inside a crop once its density is at least this share of the crop's.
 DENSER = 0.95
+# Inside a crop a garment goes on into a body only below this share of the crop's side (the neck
+# and collar): beside the head the person mask also takes hair and a busy room for the person.
+BELOW_CHIN = 0.88
 # A class's growth through the frame (what joins what) runs on the labels taken every this many pixels.
 GROW_STEP = 4
 
@@ -52,11 +57,13 @@ def paste(parse: np.ndarray, matrix: np.ndarray, frame_height: int, frame_width:
     return box, geometry.warp(parse, to_box, y1 - y0, x1 - x0, resample=Image.NEAREST, fill=OUTSIDE)
 
 
-def inset_mask(matrix: np.ndarray, side: int, inset: float, box) -> np.ndarray:
-    """bool [box]: the frame pixels inside the square `inset` of the crop's side within its border."""
+def inset_mask(matrix: np.ndarray, side: int, inset: float, box, top: float | None = None) -> np.ndarray:
+    """bool [box]: the frame pixels inside the square `inset` of the crop's side within its border
+    (from `top` of its side down, if given)."""
     x0, y0, x1, y1 = box
     lo, hi = inset * side, (1 - inset) * side
-    corners = geometry.apply(geometry.invert(matrix), [(lo, lo), (hi, lo), (hi, hi), (lo, hi)]) - (x0, y0)
+    up = lo if top is None else top * side
+    corners = geometry.apply(geometry.invert(matrix), [(lo, up), (hi, up), (hi, hi), (lo, hi)]) - (x0, y0)
     mask = Image.new("1", (x1 - x0, y1 - y0))
     ImageDraw.Draw(mask).polygon([(float(x), float(y)) for x, y in corners], fill=1)
     return np.asarray(mask, dtype=bool)
@@ -132,12 +139,14 @@ def continuing(labels: np.ndarray, own: np.ndarray, covered: np.ndarray, classes
     return kept
 
 
-def continue_garment(labels: np.ndarray, body_id: int, garment_id: int) -> None:
-    """Body pixels connected to garment (cloth) pixels become garment, in place."""
-    garment = labels == garment_id
-    if garment.any():
-        reached = full(grow(coarse(garment), coarse(garment | (labels == body_id))), labels.shape)
-        labels[reached & (labels == body_id)] = garment_id
+def continue_garment(labels: np.ndarray, body_id: int, garment_id: int, beyond: np.ndarray) -> None:
+    """Body pixels in `beyond` (bool: outside every crop) connected to garment (cloth) pixels
+    through such pixels become garment, in place. Inside a crop its own parse has said where the
+    garment ends."""
+    garment, body = labels == garment_id, (labels == body_id) & beyond
+    if garment.any() and body.any():
+        reached = full(grow(coarse(garment), coarse(garment | body)), labels.shape)
+        labels[reached & body] = garment_id
 
 
 def compose(frame_height: int, frame_width: int, parses, num_classes: int, context=None, person=None,
@@ -160,6 +169,7 @@ def compose(frame_height: int, frame_width: int, parses, num_classes: int, conte
     covered = np.zeros((frame_height, frame_width), dtype=bool)
     own = np.full((frame_height, frame_width), OUTSIDE, dtype=np.uint8)  # what the crops themselves say
     cores = np.zeros((frame_height, frame_width), dtype=bool)  # the crops' insides, before their band
+    garment_open = np.zeros((frame_height, frame_width), dtype=bool)  # where a garment may go on into a body
     for (parse, matrix), placed in zip(parses, pasted):
         if placed:
             (x0, y0, x1, y1), values = placed
@@ -167,9 +177,12 @@ def compose(frame_height: int, frame_width: int, parses, num_classes: int, conte
             covered[y0:y1, x0:x1] |= seen
             own[y0:y1, x0:x1][seen] = values[seen]
             cores[y0:y1, x0:x1] |= seen & inset_mask(matrix, parse.shape[0], BAND, (x0, y0, x1, y1))
-    if context is not None and parses and person is not None:
+            garment_open[y0:y1, x0:x1] |= seen & inset_mask(matrix, parse.shape[0], 0, (x0, y0, x1, y1), top=BELOW_CHIN)
+    framed = context is not None and any(interior_weight(matrix, context[1]) == 0 for _, matrix in parses)
+    if context is not None and parses and person is not None and not framed:
         # The context wherever it shows beyond the crops' insides: on the person, parts beyond a
-        # face only, and only going on from a crop.
+        # face only, and only going on from a crop. (Not on a picture framed like the training
+        # faces, where the model's parse of the whole picture is as good as a crop's.)
         kept = np.zeros(256, dtype=bool)
         kept[list(beyond_face)] = True
         labels[~(person & kept[labels]) & ~cores] = 0
@@ -205,7 +218,9 @@ def compose(frame_height: int, frame_width: int, parses, num_classes: int, conte
     if person is not None:
         labels[(labels == 0) & person] = body_id
         if parses:
-            continue_garment(labels, body_id, garment_id)
+            # At the crops' bottom too, but for a picture framed like the training faces,
+            # where the model's own cloth stands.
+            continue_garment(labels, body_id, garment_id, ~covered | (garment_open if not framed else False))
     counts = []
     for index, box in enumerate(boxes):
         if box is None:
