@@ -111,35 +111,33 @@ def person_view(frame_height, frame_width):
     return _js_object({"matrix": geometry.to_js(matrix), "height": person_spec.height, "width": person_spec.width})
 
 
+def _steady_state_from_js(state, height, width):
+    """The state steady.steady left, as the page kept it (None to start)."""
+    if state is None:
+        return None
+    return {"shown": _from_js(state.shown, np.uint8, (height, width)), "raw": _from_js(state.raw, np.uint8, (height, width)),
+            "matrix": geometry.from_js(_py(state.matrix))}
+
+
+def _steady_state_to_js(kept):
+    return {"shown": _typed_array(js.Uint8Array, kept["shown"]), "raw": _typed_array(js.Uint8Array, kept["raw"]),
+            "matrix": geometry.to_js(kept["matrix"])}
+
+
 def steady_labels(labels, plan, state):
     plan = _py(plan)
     height, width = int(plan["height"]), int(plan["width"])
     raw = _from_js(labels, np.uint8, (height, width))
-    previous = None
-    if state is not None:
-        previous = {"shown": _from_js(state.shown, np.uint8, (height, width)), "raw": _from_js(state.raw, np.uint8, (height, width)),
-                    "matrix": geometry.from_js(_py(state.matrix))}
-    shown, kept = steady.steady(raw, geometry.from_js(plan["matrix"]), previous)
-    return _js_object({
-        "labels": _typed_array(js.Uint8Array, shown),
-        "state": {"shown": _typed_array(js.Uint8Array, kept["shown"]), "raw": _typed_array(js.Uint8Array, kept["raw"]),
-                  "matrix": geometry.to_js(kept["matrix"])},
-    })
+    shown, kept = steady.steady(raw, geometry.from_js(plan["matrix"]), _steady_state_from_js(state, height, width))
+    return _js_object({"labels": _typed_array(js.Uint8Array, shown), "state": _steady_state_to_js(kept)})
 
 
 def steady_person(mask, view, state):
     view = _py(view)
     height, width = int(view["height"]), int(view["width"])
-    previous = None
-    if state is not None:
-        previous = {"shown": _from_js(state.shown, np.uint8, (height, width)), "raw": _from_js(state.raw, np.uint8, (height, width)),
-                    "matrix": geometry.from_js(_py(state.matrix))}
-    shown, kept = person.steady_mask(_from_js(mask, np.uint8, (height, width)), geometry.from_js(view["matrix"]), previous, person_spec)
-    return _js_object({
-        "mask": _typed_array(js.Uint8Array, shown),
-        "state": {"shown": _typed_array(js.Uint8Array, kept["shown"]), "raw": _typed_array(js.Uint8Array, kept["raw"]),
-                  "matrix": geometry.to_js(kept["matrix"])},
-    })
+    shown, kept = person.steady_mask(_from_js(mask, np.uint8, (height, width)), geometry.from_js(view["matrix"]),
+                                     _steady_state_from_js(state, height, width), person_spec)
+    return _js_object({"mask": _typed_array(js.Uint8Array, shown), "state": _steady_state_to_js(kept)})
 
 
 def postprocess(labels_list, plans, frame_height, frame_width, parts, person_mask):

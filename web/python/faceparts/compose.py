@@ -169,14 +169,16 @@ def compose(frame_height: int, frame_width: int, parses, num_classes: int, conte
     covered = np.zeros((frame_height, frame_width), dtype=bool)
     own = np.full((frame_height, frame_width), OUTSIDE, dtype=np.uint8)  # what the crops themselves say
     cores = np.zeros((frame_height, frame_width), dtype=bool)  # the crops' insides, before their band
+    inners = [None] * len(parses)  # each crop's inside, in its box
     garment_open = np.zeros((frame_height, frame_width), dtype=bool)  # where a garment may go on into a body
-    for (parse, matrix), placed in zip(parses, pasted):
+    for index, ((parse, matrix), placed) in enumerate(zip(parses, pasted)):
         if placed:
             (x0, y0, x1, y1), values = placed
             seen = values != OUTSIDE
             covered[y0:y1, x0:x1] |= seen
             own[y0:y1, x0:x1][seen] = values[seen]
-            cores[y0:y1, x0:x1] |= seen & inset_mask(matrix, parse.shape[0], BAND, (x0, y0, x1, y1))
+            inners[index] = inset_mask(matrix, parse.shape[0], BAND, (x0, y0, x1, y1))
+            cores[y0:y1, x0:x1] |= seen & inners[index]
             garment_open[y0:y1, x0:x1] |= seen & inset_mask(matrix, parse.shape[0], 0, (x0, y0, x1, y1), top=BELOW_CHIN)
     framed = context is not None and any(interior_weight(matrix, context[1]) == 0 for _, matrix in parses)
     if context is not None and parses and person is not None and not framed:
@@ -201,7 +203,7 @@ def compose(frame_height: int, frame_width: int, parses, num_classes: int, conte
             claimed[take] = index
             continue
         side = parse.shape[0]
-        inner = inset_mask(matrix, side, BAND, boxes[index])
+        inner = inners[index]
         # A face's own pixels (its areas): the inner part of its crop, whichever parse labels them.
         claimed[seen & inset_mask(matrix, side, BAND / 2, boxes[index])] = index
         if interior_weight(matrix, context[1]) == 0:
