@@ -65,7 +65,7 @@ def nose_colour() -> list[int]:
     return next(cls["color"] for cls in manifest["classes"] if cls["name"] == "nose")
 
 
-def nose_offsets(app, samples: int = 6) -> list[float]:
+def nose_offsets(app, samples: int = 8) -> list[float]:
     """Over a few frames: where the parse's nose is, from the left edge of the swinging photo
     in the picture. Constant when the parse is drawn over its own frame."""
     offsets = []
@@ -78,11 +78,12 @@ def nose_offsets(app, samples: int = 6) -> list[float]:
 
 
 def spread(values: list[float]) -> float:
-    """How far the values stray from their median, the farthest one left out: the model parses
-    one frame of the clip (the same one every run) with its nose a little off, which says
-    nothing about where the parse is drawn."""
+    """How far the values stray from their median, the two farthest left out: the model parses
+    a few frames of the clip with its nose a little off (which ones are sampled depends on the
+    machine's speed), which says nothing about where the parse is drawn. A parse drawn over
+    another frame misses by the head's motion, up to 6 px a frame, on most samples."""
     median = float(np.median(values))
-    return sorted(abs(value - median) for value in values)[-2]
+    return sorted(abs(value - median) for value in values)[-3]
 
 
 def test_the_parse_is_drawn_over_the_frame_it_was_computed_from_unless_live_video_is_chosen(swinging_head_browser, live_server):
@@ -116,15 +117,14 @@ RECORD_OVERLAYS = """(count) => new Promise((resolve) => {
 })"""
 
 
-def overlay_flicker(app, frames: int = 8) -> float:
-    """The share of parsed pixels (in either of two consecutive frames) whose colour changed."""
+def overlay_flicker(app, frames: int = 9) -> list[float]:
+    """Between each two consecutive frames, the share of parsed pixels (in either) whose colour changed."""
     overlays = [np.array(overlay, dtype=np.uint32) for overlay in app.page.evaluate(RECORD_OVERLAYS, frames)]
-    changed = region = 0
+    shares = []
     for before, after in zip(overlays, overlays[1:]):
         parsed = (before != 0) | (after != 0)
-        changed += int((before != after)[parsed].sum())
-        region += int(parsed.sum())
-    return changed / region
+        shares.append(round(int((before != after)[parsed].sum()) / max(int(parsed.sum()), 1), 4))
+    return shares
 
 
 def test_the_steady_mask_flickers_less_on_a_still_scene(noisy_still_browser, live_server):
@@ -133,10 +133,12 @@ def test_the_steady_mask_flickers_less_on_a_still_scene(noisy_still_browser, liv
     app = App(page, live_server.url).open(backend="wasm", size=288, steady="off")
     app.start_camera()
     app.wait_frames(2)
-    raw = overlay_flicker(app)
+    raw_shares = overlay_flicker(app)
     page.check("#steady-toggle")
     app.wait_frames(2)
-    steadied = overlay_flicker(app)
-    assert raw > 0.002, f"the raw labels flicker on camera noise ({raw:.4f})"
-    assert steadied <= 0.5 * raw, f"flicker: {raw:.4f} raw, {steadied:.4f} steady"
+    steady_shares = overlay_flicker(app)
+    # The median frame: one event (a crop moved once to a re-detected face) is not the flicker.
+    raw, steadied = float(np.median(raw_shares)), float(np.median(steady_shares))
+    assert raw > 0.002, f"the raw labels flicker on camera noise ({raw_shares})"
+    assert steadied <= 0.5 * raw, f"flicker per frame: raw {raw_shares}, steady {steady_shares}"
     page.close()

@@ -26,9 +26,9 @@ the crop. Beside a head it does not: there the mask also takes hair or a busy ro
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
-from . import geometry
+from . import geometry, regions
 
 OUTSIDE = 255  # a crop's pixels beyond the frame, while pasting
 # The share of a crop's side over which its weight fades to nothing at its border: wide enough that
@@ -94,36 +94,32 @@ def vote(crop: np.ndarray, base: np.ndarray, weight: np.ndarray, ys: np.ndarray,
     in the crop times `weight` is at least the base label's support in the base times 1 - weight
     times `trust`."""
     mine, theirs = crop[ys, xs], base[ys, xs]
-    classes = np.union1d(mine, theirs)
-    index = np.zeros(256, dtype=np.intp)
-    index[classes] = np.arange(len(classes))
     step = max(1, radius // 4)
     at = (ys // step, xs // step)
-    crop_score = weight * support(crop, classes, radius, step)[(index[mine], *at)]
-    base_score = (1 - weight) * trust * support(base, classes, radius, step)[(index[theirs], *at)]
+    crop_score = weight * support_at(crop, mine, at, radius, step)
+    base_score = (1 - weight) * trust * support_at(base, theirs, at, radius, step)
     return np.where(crop_score >= base_score, mine, theirs).astype(np.uint8)
 
 
-def grow(seed: Image.Image, allowed: Image.Image) -> Image.Image:
-    """The `allowed` pixels connected to `seed` through allowed ones: a geodesic growth by a 3x3
-    maximum at a time (mode L images, 0 or 255)."""
-    grown = ImageChops.multiply(seed, allowed)
-    step = ImageFilter.MaxFilter(3)
-    for _ in range(grown.width + grown.height):
-        wider = ImageChops.multiply(grown.filter(step), allowed)
-        if ImageChops.difference(wider, grown).getbbox() is None:
-            break
-        grown = wider
-    return grown
+def support_at(labels: np.ndarray, wanted: np.ndarray, at, radius: int, step: int) -> np.ndarray:
+    """float32: the support of each label in `wanted` at the pixels `at` of the labels taken every
+    `step` pixels (only the classes asked for are measured)."""
+    present = np.zeros(256, dtype=bool)
+    present[wanted] = True
+    classes = np.flatnonzero(present)
+    index = np.zeros(256, dtype=np.intp)
+    index[classes] = np.arange(len(classes))
+    return support(labels, classes, radius, step)[(index[wanted], *at)]
 
 
-def coarse(mask: np.ndarray) -> Image.Image:
-    """A bool frame-sized mask taken every GROW_STEP pixels, as a mode L image."""
-    return Image.fromarray(mask[::GROW_STEP, ::GROW_STEP].astype(np.uint8) * 255)
+def coarse(mask: np.ndarray) -> np.ndarray:
+    """A frame-sized array taken every GROW_STEP pixels."""
+    return mask[::GROW_STEP, ::GROW_STEP]
 
 
-def full(image: Image.Image, shape) -> np.ndarray:
-    return np.asarray(image.resize((shape[1], shape[0]), Image.NEAREST)) > 0
+def full(mask: np.ndarray, shape) -> np.ndarray:
+    """A coarse bool mask back at the frame's size (nearest)."""
+    return np.asarray(Image.fromarray(mask.astype(np.uint8)).resize((shape[1], shape[0]), Image.NEAREST)) > 0
 
 
 def continuing(labels: np.ndarray, own: np.ndarray, covered: np.ndarray, classes) -> np.ndarray:
@@ -131,12 +127,15 @@ def continuing(labels: np.ndarray, own: np.ndarray, covered: np.ndarray, classes
     own pixels of it (own: what the crops themselves said), through those and through the pixels
     of it outside every crop (covered): a crop's hair going on past its border, not a region the
     context alone calls hair."""
-    kept = np.zeros(labels.shape, dtype=bool)
-    for value in classes:
-        seed, beyond = own == value, (labels == value) & ~covered
-        if seed.any() and beyond.any():
-            kept |= full(grow(coarse(seed), coarse(seed | beyond)), labels.shape)
-    return kept
+    wanted = np.zeros(256, dtype=bool)
+    wanted[list(classes)] = True
+    # A class none of whose pixels lies beyond the crops does not go on from them at all.
+    wanted &= np.bincount(labels[~covered], minlength=256) > 0
+    # Inside the crops a class is what they said; outside, what the context says.
+    inside = coarse(covered)
+    said = np.where(inside, coarse(own), coarse(labels))
+    said = np.where(wanted[said], said, 0).astype(np.uint8)
+    return full(regions.joined(inside & (said != 0), said), labels.shape)
 
 
 def continue_garment(labels: np.ndarray, body_id: int, garment_id: int, beyond: np.ndarray) -> None:
@@ -145,7 +144,7 @@ def continue_garment(labels: np.ndarray, body_id: int, garment_id: int, beyond: 
     garment ends."""
     garment, body = labels == garment_id, (labels == body_id) & beyond
     if garment.any() and body.any():
-        reached = full(grow(coarse(garment), coarse(garment | body)), labels.shape)
+        reached = full(regions.joined(coarse(garment), coarse(garment | body).astype(np.uint8)), labels.shape)
         labels[reached & body] = garment_id
 
 
@@ -187,8 +186,10 @@ def compose(frame_height: int, frame_width: int, parses, num_classes: int, conte
         # faces, where the model's parse of the whole picture is as good as a crop's.)
         kept = np.zeros(256, dtype=bool)
         kept[list(beyond_face)] = True
-        labels[~(person & kept[labels]) & ~cores] = 0
-        labels[np.isin(labels, beyond_face) & ~cores & ~continuing(labels, own, covered, beyond_face)] = 0
+        outside = ~cores
+        labels[outside & ~(person & kept[labels])] = 0
+        # What is left outside the insides is a part beyond a face, or background.
+        labels[outside & (labels != 0) & ~continuing(labels, own, covered, beyond_face)] = 0
     boxes = [placed[0] if placed else None for placed in pasted]
     for index in reversed(range(len(parses))):
         if pasted[index] is None:
