@@ -33,6 +33,7 @@ from skimage import data
 from bench.faces import TALKING_HEAD, dev_pairs, video_frames
 from bench.report import write_report
 from faceparts import metrics
+from faceparts.metrics import flicker
 from faceparts.native import FrameParser, VideoParser
 
 NOISE = 4.0  # grey levels, the standard deviation of a webcam's noise in good light
@@ -51,15 +52,6 @@ def webcam_still() -> np.ndarray:
 def labels_over(parser: FrameParser, size: int, frames, steady: bool) -> list[np.ndarray]:
     video = VideoParser(parser, size, max_faces=1, steady=steady)
     return [video.parse(frame).labels for frame in frames]
-
-
-def flicker(labels: list[np.ndarray]) -> float:
-    changed = region = 0
-    for before, after in zip(labels, labels[1:]):
-        face = (before != 0) | (after != 0)
-        changed += int((before != after)[face].sum())
-        region += int(face.sum())
-    return changed / max(region, 1)
 
 
 def cut_clip() -> tuple[list[np.ndarray], int]:

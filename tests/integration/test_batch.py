@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from faceparts import batch, cli
+from faceparts import cli, jobs
 from tests.support.browser import astronaut_face
 from tests.support.faces import cut_by_the_edge, no_face, small_off_centre, two_faces
 
@@ -58,7 +58,7 @@ def one_process(folder, tmp_path_factory) -> dict[str, bytes]:
 
 def test_one_process_writes_every_output_once_and_mirrors_the_folders(one_process):
     stems = ["a/face", "a/mirror", "a/small", "a/two", "b/face", "b/edge", "b/coffee"]
-    assert sorted(one_process) == sorted(f"{stem}.{suffix}" for stem in stems for suffix in batch.OUTPUTS)
+    assert sorted(one_process) == sorted(f"{stem}.{suffix}" for stem in stems for suffix in jobs.OUTPUTS)
     areas = json.loads(one_process["a/two.areas.json"])
     assert len(areas["faces"]) == 2
 
@@ -141,7 +141,7 @@ def test_a_run_killed_half_way_goes_on_where_it_stopped(folder, tmp_path):
     assert f"already have their outputs in {out}: skipped" in again.stderr
     assert f"parsed {total - stopped_at} of {total - stopped_at} image" in again.stdout
     names = sorted(path.name for path in out.rglob("*") if path.is_file())
-    assert not [name for name in names if name.endswith(batch.PARTIAL)], "no half-written file is left"
+    assert not [name for name in names if name.endswith(jobs.PARTIAL)], "no half-written file is left"
     assert len(names) == 3 * total, "every output exactly once"
     for path in out.rglob("*.png"):
         Image.open(path).verify()
@@ -184,7 +184,7 @@ def test_a_ray_worker_killed_mid_run_is_replaced_and_every_image_is_parsed(folde
     assert run.returncode == 0, stderr[-3000:]
     assert f"parsed {total} of {total} images" in stdout
     assert overlays(out) == total
-    assert not list(out.rglob(f"*{batch.PARTIAL}"))
+    assert not list(out.rglob(f"*{jobs.PARTIAL}"))
 
 
 def test_without_ray_the_message_says_how_to_install_it(folder, tmp_path, monkeypatch, capsys):

@@ -52,7 +52,7 @@ def test_parse_writes_labels_overlay_and_areas_and_survives_bad_files(photos, tm
 
 def test_parse_refuses_empty_folders_and_missing_files(tmp_path, capsys):
     assert cli.main(["parse", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
-    assert "no images found" in capsys.readouterr().err
+    assert "no images or videos found" in capsys.readouterr().err
     assert cli.main(["parse", str(tmp_path / "absent.png"), "--out", str(tmp_path / "out")]) == 1
     assert "no such file" in capsys.readouterr().err
 

@@ -35,3 +35,13 @@ def test_left_right_pairs_are_merged_before_scoring():
 def test_confusion_refuses_mismatched_shapes():
     with pytest.raises(ValueError):
         metrics.confusion(np.zeros((2, 2)), np.zeros((2, 3)), 19)
+
+
+def test_flicker_is_the_share_of_parsed_pixels_that_change_between_frames():
+    still = np.array([[0, 1], [2, 2]], dtype=np.uint8)
+    assert metrics.flicker([still, still, still]) == 0
+    flipped = np.array([[0, 1], [2, 1]], dtype=np.uint8)
+    # Between each two frames one of the three parsed pixels changes; background stays out.
+    assert metrics.flicker([still, flipped, still]) == 1 / 3
+    grown = np.array([[1, 1], [2, 2]], dtype=np.uint8)
+    assert metrics.flicker([still, grown]) == 1 / 4

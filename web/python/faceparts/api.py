@@ -10,9 +10,12 @@
     result.faces[0].box, result.faces[0].areas["skin"]["pixels"]
     picture = result.overlay(0.6)              # RGB [H, W, 3]: the parse over the picture
 
+    for frame in parser.parse_video("clip.mp4"):   # every frame, streamed, as the page parses a camera
+        frame.time, frame.labels, frame.faces    # faces tracked from frame to frame, labels steadied
+
 Each face is found, cropped onto the framing the model was trained on, parsed and pasted back
 (native.FrameParser, the page's own geometry); `whole_frame=True` parses the whole picture at
-once. The command line (cli.py, batch.py) runs on this class.
+once. The command line (cli.py, batch.py, jobs.py) runs on this class.
 """
 
 from __future__ import annotations
@@ -21,14 +24,14 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence, Union
+from typing import Iterable, Iterator, Sequence, Union
 
 import numpy as np
 from PIL import Image
 
 from . import pipeline
 from .images import ImageError, load_rgb
-from .native import MANIFEST_PATH, FrameParser, threads_per_worker
+from .native import MANIFEST_PATH, FrameParser, VideoParser, threads_per_worker
 
 ImageInput = Union[str, os.PathLike, Image.Image, np.ndarray]
 
@@ -73,6 +76,7 @@ class ParseResult:
     left_out: int = 0
     size: int = 448
     precision: str = "int8"
+    time: float | None = None  # a video's frame: its time in seconds; None for a picture
 
     @property
     def whole_frame(self) -> bool:
@@ -167,10 +171,25 @@ class FaceParser:
     def parse(self, image: ImageInput) -> ParseResult:
         """One picture -> its ParseResult, labels at the picture's own size."""
         rgb = to_rgb(image)
-        parsed = self.frame_parser.parse(rgb, self.size, self.max_faces)
+        return self._result(rgb, self.frame_parser.parse(rgb, self.size, self.max_faces))
+
+    def parse_video(self, video: str | os.PathLike, steady: bool = True) -> Iterator[ParseResult]:
+        """Every frame of a video file, in order, parsed as the page parses a camera: faces tracked
+        from frame to frame (a still head keeps a still crop), the whole frame parsed under them,
+        and with steady=True each parse steadied (a pixel changes class once the model says so two
+        frames running). Streamed: one frame is held at a time. Each result's `time` is its
+        frame's, in seconds. A file that is not a video, or that breaks off: videos.VideoError."""
+        from .videos import frames, probe
+
+        probe(Path(video))
+        video_parser = VideoParser(self.frame_parser, self.size, self.max_faces, steady=steady)
+        for rgb, time in frames(Path(video)):
+            yield self._result(rgb, video_parser.parse(rgb), time)
+
+    def _result(self, rgb: np.ndarray, parsed, time: float | None = None) -> ParseResult:
         return ParseResult(labels=parsed.labels, faces=[Face.from_parse(face) for face in parsed.faces],
                            class_names=self.class_names, image=rgb, palette=self.frame_parser.spec.palette,
-                           left_out=parsed.left_out, size=self.size, precision=self.precision)
+                           left_out=parsed.left_out, size=self.size, precision=self.precision, time=time)
 
     def parse_many(self, images: Sequence[ImageInput], workers: int = 1) -> list[ParseResult]:
         """Many pictures -> their ParseResults, in the same order. workers > 1 parses in that many

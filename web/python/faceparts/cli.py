@@ -1,5 +1,5 @@
-"""faceparts on the command line: parse images natively with ONNX Runtime, and score accuracy. A
-thin layer over the Python API (api.FaceParser), through batch.py.
+"""faceparts on the command line: parse images and videos natively with ONNX Runtime, and score
+accuracy. A thin layer over the Python API (api.FaceParser), through batch.py and jobs.py.
 
     faceparts parse PATH... [--size 288|448|1024] [--precision int8|fp32] [--out DIR] [--whole-frame] [--max-faces N]
                             [--workers N | --ray auto|ADDRESS] [--overwrite]
@@ -7,8 +7,10 @@ thin layer over the Python API (api.FaceParser), through batch.py.
 
 Each face is found, cropped onto the framing the model was trained on, parsed and pasted back
 (native.py), with the very geometry the browser runs under Pyodide; --whole-frame parses the
-whole picture at once instead. Folders of any size: a progress bar, outputs written as they
-come, all cores (or a Ray cluster), and a stopped run goes on where it stopped (batch.py).
+whole picture at once instead. A video is parsed frame by frame as the page parses a camera (faces
+tracked, the steady mask): every frame's labels, an overlay video and per-frame areas and faces.
+Folders of any size: a progress bar, outputs written as they come, all cores (or a Ray cluster),
+and a stopped run goes on where it stopped (batch.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import batch, metrics
+from . import batch, jobs, metrics
 from .model_manifest import DetectorSpec, ModelSpec
 from .native import MANIFEST_PATH, usable_cores
 
@@ -27,8 +29,8 @@ class CliError(Exception):
     """A problem the user can fix; printed without a traceback."""
 
 
-def batch_options(args, out: Path | None = None) -> batch.Options:
-    return batch.Options(size=args.size, find_faces=not args.whole_frame, max_faces=getattr(args, "max_faces", 1),
+def batch_options(args, out: Path | None = None) -> jobs.Options:
+    return jobs.Options(size=args.size, find_faces=not args.whole_frame, max_faces=getattr(args, "max_faces", 1),
                          manifest=str(args.manifest.resolve()), out=str(out or ""), precision=args.precision)
 
 
@@ -39,23 +41,24 @@ def workers_for(args, jobs: int) -> int:
 
 
 def command_parse(args) -> int:
-    images = batch.find_images(args.paths)
-    if not images:
-        raise CliError("no images found in " + ", ".join(map(str, args.paths)))
+    inputs = batch.find_inputs(args.paths)
+    if not inputs:
+        raise CliError("no images or videos found in " + ", ".join(map(str, args.paths)))
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     batch.remove_partials(out)
     summary = batch.Summary()
-    jobs = []
-    for image, stem in images:
-        if not args.overwrite and batch.is_done(out, stem):
+    todo = []
+    for path, stem in inputs:
+        video = jobs.is_video(path)
+        if not args.overwrite and batch.is_done(out, stem, video):
             summary.done_before += 1
         else:
-            jobs.append(("parse", image, stem))
+            todo.append(("video" if video else "parse", path, stem))
     if summary.done_before:
-        print(f"faceparts: {summary.done_before} of {len(images)} images already have their outputs in {args.out}: "
+        print(f"faceparts: {summary.done_before} of {len(inputs)} inputs already have their outputs in {args.out}: "
               "skipped (--overwrite parses them again)", file=sys.stderr)
-    batch.run(jobs, batch_options(args, out), workers_for(args, len(jobs)), args.ray, summary, "parse")
+    batch.run(todo, batch_options(args, out), workers_for(args, len(todo)), args.ray, summary, "parse")
     print(f"{batch.summary_line(summary, 'parsed')}; outputs in {args.out}")
     return 1 if summary.failures else 0
 
@@ -69,8 +72,8 @@ def command_eval(args) -> int:
     if not pairs:
         raise CliError(f"no image in {image_dir} has a label PNG of the same name in {label_dir}")
     summary = batch.Summary()
-    jobs = [("eval", image, label) for image, label in pairs]
-    batch.run(jobs, batch_options(args), workers_for(args, len(jobs)), args.ray, summary, "eval")
+    todo = [("eval", image, label) for image, label in pairs]
+    batch.run(todo, batch_options(args), workers_for(args, len(todo)), args.ray, summary, "eval")
     if summary.confusion is None:
         raise CliError("no image could be scored")
     names = list(ModelSpec.load(args.manifest).class_names)
@@ -117,12 +120,12 @@ def build_argument_parser() -> argparse.ArgumentParser:
                         help="run on Ray: 'auto' starts one on this machine, else the address of a running cluster "
                              "(its nodes must all see the images and the output folder); needs the ray extra")
 
-    parse = commands.add_parser("parse", parents=[common], help="parse image files or folders")
+    parse = commands.add_parser("parse", parents=[common], help="parse image and video files, or folders of them")
     parse.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     parse.add_argument("--out", type=Path, default=Path("faceparts-out"), help="output folder (default faceparts-out)")
     parse.add_argument("--max-faces", type=int, default=detector.default_max_faces, choices=range(1, detector.max_faces + 1),
                        metavar="N", help=f"parse at most the N largest faces (1-{detector.max_faces}, default {detector.default_max_faces})")
-    parse.add_argument("--overwrite", action="store_true", help="parse again images whose outputs are already there")
+    parse.add_argument("--overwrite", action="store_true", help="parse again inputs whose outputs are already there")
     parse.set_defaults(run=command_parse)
 
     evaluate = commands.add_parser("eval", parents=[common], help="score against labeled images (DIR/images, DIR/labels)")
@@ -137,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_argument_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (CliError, batch.BatchError) as error:
+    except (CliError, jobs.BatchError) as error:
         print(f"faceparts: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

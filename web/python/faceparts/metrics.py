@@ -1,4 +1,4 @@
-"""Segmentation metrics over a confusion matrix: pixel accuracy and IoU, with left/right pairs merged."""
+"""Segmentation metrics: pixel accuracy and IoU over a confusion matrix, with left/right pairs merged; flicker over a video's label maps."""
 
 from __future__ import annotations
 
@@ -44,3 +44,14 @@ def scores(matrix: np.ndarray, class_names: list[str]) -> dict:
         "mean_iou": float(np.mean(present)) if present else 0.0,
         "per_class_iou": per_class,
     }
+
+
+def flicker(labels: list[np.ndarray]) -> float:
+    """Of the pixels parsed (not background) in either of two consecutive label maps of a video,
+    the share whose label changed, over all its frames."""
+    changed = region = 0
+    for before, after in zip(labels, labels[1:]):
+        parsed = (before != 0) | (after != 0)
+        changed += int((before != after)[parsed].sum())
+        region += int(parsed.sum())
+    return changed / max(region, 1)
