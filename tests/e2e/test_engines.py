@@ -18,7 +18,8 @@ from PIL import Image
 
 from server import ROOT
 from tests.e2e.conftest import ENGINES
-from tests.support.faces import assert_agrees_with_native, assert_plausible_face
+from tests.support.clips import write_video
+from tests.support.faces import assert_agrees_with_native, assert_plausible_face, moving_face
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -95,6 +96,22 @@ def test_exports_download(start_app, live_server, webcam_frame, tmp_path, engine
     assert sum(part["pixels"] for part in areas["classes"].values()) == labels.size
     picture = Image.open(io.BytesIO(app.export("#save-picture")))
     assert picture.format == "PNG" and picture.size == labels.shape[::-1]
+
+
+def test_a_video_file_plays_and_its_frames_are_parsed_or_the_codec_is_named(start_app, live_server, tmp_path, engine):
+    clip = write_video(tmp_path / "swing.webm", moving_face(45), rate=15, codec="libvpx-vp9")
+    app = start_app(engine, live_server.url)
+    app.open(backend="wasm", size=288)
+    app.open_photo(clip)
+    app.page.wait_for_function(
+        "(() => { const s = document.querySelector('#status').dataset, m = document.querySelector('#message');"
+        " return (['running', 'paused'].includes(s.state) && Number(s.frames) >= 2) || (!m.hidden && m.textContent.includes('swing.webm')); })()")
+    if app.status()["state"] == "ready":
+        # This engine's build has no VP9 decoder: the page says so and how to convert.
+        assert engine != "chromium", app.message()
+        assert "cannot be played by this browser" in app.message() and "Convert it to" in app.message()
+        return
+    assert app.status()["faces"] == "1", f"the swinging face, found in {engine}"
 
 
 def test_a_damaged_model_file_is_named(start_app, damaged_model_server, engine):

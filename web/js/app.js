@@ -3,7 +3,8 @@
 // when a setting or a failure asks for it.
 //
 //   settings.js        what the URL and the controls can say
-//   source-control.js  camera and photos          frame-scheduler.js  when frames run
+//   source-control.js  camera, photos and videos  frame-scheduler.js  when frames run
+//   playback-control.js  a video file's play/pause and position
 //   frame-path.js      the stages of a frame      recovery.js         what to do on failure
 //   face-tracker.js    the faces followed from frame to frame
 //   stats.js           FPS and stage medians      loading.js          the progress bar
@@ -16,6 +17,7 @@ import { exportParse, savePicture } from './exports.js';
 import { startFrame } from './frame-path.js';
 import { FaceTracker } from './face-tracker.js';
 import { FrameScheduler } from './frame-scheduler.js';
+import { PlaybackControl } from './playback-control.js';
 import { LoadProgress } from './loading.js';
 import { whenPythonReady } from './python.js';
 import { afterSuccess, initialHistory, planRecovery } from './recovery.js';
@@ -28,7 +30,7 @@ import * as ui from './ui.js';
 import { ViewControl, VIEW_SETTINGS } from './view-control.js';
 
 const ASSETS_URL = new URL('/', location.href).href;
-const READY = 'Ready: start the camera, or choose or drop a photo.';
+const READY = 'Ready: start the camera, or choose or drop a photo or a video.';
 
 // Everything the page knows, in one place.
 const app = {
@@ -52,6 +54,7 @@ const tracker = new FaceTracker();
 const progress = new LoadProgress();
 const scheduler = new FrameScheduler(runFrame);
 const sources = new SourceControl({ onSource: useSource, onStop: stopFrames });
+const playback = new PlaybackControl();
 
 async function load() {
   ui.setState('loading', 'Loading Python and the model…');
@@ -105,12 +108,14 @@ function useSource(source) {
   app.faceNote = null;
   stats.reset();
   app.view.useSource(source);
-  if (source.kind === 'camera') app.stopFrames = source.onFrames(() => scheduler.offer());
+  playback.use(source);
+  if (source.moving) app.stopFrames = source.onFrames(() => scheduler.offer());
   else scheduler.request();
 }
 
 function stopFrames() {
   app.view.useSource(null);
+  playback.use(null);
   app.stopFrames?.();
   app.stopFrames = null;
   app.source = null;
@@ -133,17 +138,17 @@ function frameDone(frame, { runnerInfo, source, settings }) {
   const faces = frame.faces.map((track, index) => ({ ...track.face, pose: track.pose, classes: frame.faceAreas[index] }));
   app.lastParse = {
     labels: frame.labels, height: frame.height, width: frame.width, size: frame.size, engine, backend, precision, faces,
-    source: source.kind === 'photo' ? source.name : 'camera',
+    source: source.name ?? 'camera',
   };
   stats.record(performance.now(), frame.timings);
   ui.showStats({
     ...stats.summary(), dropped: scheduler.dropped, numTensors: frame.numTensors, engine, backend, precision, size: frame.size, where: thread,
-    faces: settings.faces === 'on' ? faces.length : null, photo: source.kind === 'photo',
+    faces: settings.faces === 'on' ? faces.length : null, photo: !source.moving,
   });
   if (app.source !== source) return;
   showFaceNotes(frame, settings, source);
-  if (source.kind === 'camera') ui.setState('running', 'Running');
-  else ui.setState('parsed', `Parsed ${source.name}`);
+  if (source.kind === 'photo') ui.setState('parsed', `Parsed ${source.name}`);
+  else if (!playback.paused) ui.setState('running', source.kind === 'camera' ? 'Running' : `Playing ${source.name}`);
 }
 
 // What the user should know about the faces: once per change, not per frame.
@@ -227,12 +232,14 @@ function switchModel(notice = null) {
     const source = app.source;
     if (source?.kind === 'photo') scheduler.request();
     else if (source?.kind === 'camera') ui.setState('running', 'Running');
+    else if (source?.kind === 'video') playback.show();
     else ui.setState('ready', READY);
   });
 }
 
 function wire() {
   sources.wire();
+  playback.wire();
   for (const button of document.querySelectorAll('[data-export]')) {
     button.addEventListener('click', () => exportParse(app.python, button.dataset.export, app.lastParse, app.settings.parts));
   }

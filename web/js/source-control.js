@@ -1,7 +1,7 @@
-// The source controls: Start/Stop camera and the camera picker, the photo picker, the sample
-// photo and drag-and-drop. Hands each new source to the controller, and says when it stops.
+// The source controls: Start/Stop camera and the camera picker, the photo and video picker, the
+// sample photo and drag-and-drop. Hands each new source to the controller, and says when it stops.
 
-import { CameraSource, decodePhoto, listCameras } from './sources.js';
+import { CameraSource, VideoFileSource, decodePhoto, isVideoFile, listCameras } from './sources.js';
 import * as ui from './ui.js';
 
 const $ = (id) => document.getElementById(id);
@@ -9,23 +9,26 @@ const SAMPLE_PHOTO_URL = '/web/assets/sample-astronaut.jpg';
 const SAMPLE_PHOTO_NAME = 'sample photo (astronaut Eileen Collins, NASA)';
 
 export class SourceControl {
-  // onSource(source): a camera that runs or a decoded photo; onStop(): no source any more.
+  // onSource(source): a camera or video file that plays, or a decoded photo; onStop(): no source
+  // any more.
   constructor({ onSource, onStop }) {
     this.onSource = onSource;
     this.onStop = onStop;
     this.camera = new CameraSource($('video'));
+    this.videoFile = null;
   }
 
   wire() {
     $('camera-start').addEventListener('click', () => this.startCamera());
     $('camera-stop').addEventListener('click', () => {
+      const what = this.videoFile ? 'Video closed.' : 'Camera stopped.';
       this.stop();
-      ui.setState('stopped', 'Camera stopped.');
+      ui.setState('stopped', what);
     });
     $('camera-select').addEventListener('change', (event) => this.startCamera(event.target.value));
     $('photo-input').addEventListener('change', (event) => {
       const [file] = event.target.files;
-      if (file) this.openPhoto(file, file.name);
+      if (file) this.openFile(file);
       event.target.value = '';
     });
     $('sample-photo').addEventListener('click', async () => {
@@ -39,8 +42,8 @@ export class SourceControl {
       event.preventDefault();
       stage.classList.remove('dragging');
       const [file] = event.dataTransfer.files;
-      if (file) this.openPhoto(file, file.name);
-      else ui.showMessage('Only files can be dropped here: drop a photo from your computer.');
+      if (file) this.openFile(file);
+      else ui.showMessage('Only files can be dropped here: drop a photo or a video from your computer.');
     });
   }
 
@@ -63,6 +66,27 @@ export class SourceControl {
     this.onSource(this.camera);
   }
 
+  openFile(file) {
+    return isVideoFile(file) ? this.openVideo(file) : this.openPhoto(file, file.name);
+  }
+
+  async openVideo(file) {
+    ui.showMessage(null);
+    this.stop();
+    const video = new VideoFileSource($('video'), file);
+    try {
+      await video.start();
+    } catch (error) {
+      ui.showMessage(error.message);
+      ui.setState('ready', 'Ready: start the camera, or choose or drop a photo or a video.');
+      return;
+    }
+    this.videoFile = video;
+    showView('video', video);
+    $('camera-stop').disabled = false;
+    this.onSource(video);
+  }
+
   async openPhoto(blob, name) {
     ui.showMessage(null);
     let photo;
@@ -80,6 +104,8 @@ export class SourceControl {
 
   stop() {
     this.camera.stop();
+    this.videoFile?.stop();
+    this.videoFile = null;
     $('camera-stop').disabled = true;
     this.onStop();
   }
@@ -97,7 +123,7 @@ async function fillCameraPicker(activeId) {
 }
 
 function showView(kind, source) {
-  $('video').hidden = kind !== 'camera';
+  $('video').hidden = kind === 'photo';
   $('photo').hidden = kind !== 'photo';
   $('drop-hint').hidden = true;
   $('stage').style.setProperty('--aspect', String(source.width / source.height));

@@ -1,4 +1,5 @@
-// Where frames come from: the webcam (a <video>) or a photo (decoded into a canvas).
+// Where frames come from: the webcam or a video file (a <video>), or a photo (decoded into a
+// canvas). A source that keeps giving frames is `moving`: it is tracked and steadied as video.
 
 const MAX_PHOTO_BYTES = 50e6;
 // Larger photos are scaled down on decode: the model never sees more than 1024 px anyway.
@@ -7,6 +8,7 @@ const MAX_PHOTO_SIDE = 4096;
 export class CameraSource {
   constructor(video) {
     this.kind = 'camera';
+    this.moving = true;
     this.element = video;
     this.stream = null;
   }
@@ -40,23 +42,101 @@ export class CameraSource {
     this.element.srcObject = null;
   }
 
-  // Calls onFrame once per new video frame until stop() or the returned cancel(); a frame
-  // already asked for when either happens is not handed on.
   onFrames(onFrame) {
-    let active = true;
-    const video = this.element;
-    const frame = () => {
-      if (!active || !this.stream) return;
-      onFrame();
-      next();
-    };
-    const next = () => {
-      if (!active || !this.stream) return;
-      if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(frame);
-      else requestAnimationFrame(frame);
-    };
+    return onVideoFrames(this.element, () => Boolean(this.stream), onFrame);
+  }
+}
+
+// Calls onFrame once per new frame of a <video> while isPlaying() holds, until the returned
+// cancel(); a frame already asked for then is not handed on. Without requestVideoFrameCallback,
+// once per animation frame in which the video's time moved.
+function onVideoFrames(video, isPlaying, onFrame) {
+  let active = true;
+  let lastTime = -1;
+  const frame = () => {
+    if (!active || !isPlaying()) return;
+    if (video.requestVideoFrameCallback || video.currentTime !== lastTime) onFrame();
+    lastTime = video.currentTime;
     next();
-    return () => { active = false; };
+  };
+  const next = () => {
+    if (!active || !isPlaying()) return;
+    if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(frame);
+    else requestAnimationFrame(frame);
+  };
+  next();
+  return () => { active = false; };
+}
+
+// A video file played in the <video>: its frames run through the frame path as the camera's do,
+// while it plays, and once more wherever it is paused or moved to.
+export class VideoFileSource {
+  constructor(video, file, name = file.name ?? 'video') {
+    this.kind = 'video';
+    this.moving = true;
+    this.element = video;
+    this.file = file;
+    this.name = name;
+    this.url = null;
+  }
+
+  get width() { return this.element.videoWidth; }
+  get height() { return this.element.videoHeight; }
+
+  // Loads and plays the file, or throws an Error that says what to do.
+  async start() {
+    const video = this.element;
+    this.url = URL.createObjectURL(this.file);
+    video.srcObject = null;
+    video.muted = true;
+    video.loop = false;
+    const loaded = new Promise((resolve, reject) => {
+      video.addEventListener('loadeddata', resolve, { once: true });
+      video.addEventListener('error', () => reject(new Error(videoErrorMessage(video.error, this.name))), { once: true });
+    });
+    video.src = this.url;
+    try {
+      await loaded;
+    } catch (error) {
+      this.stop();
+      throw error;
+    }
+    if (!video.videoWidth || !video.videoHeight) {
+      this.stop();
+      throw new Error(`"${this.name}" holds no picture (sound only?). Choose a video with a picture, or a photo.`);
+    }
+    await video.play();
+  }
+
+  stop() {
+    const video = this.element;
+    video.pause();
+    video.removeAttribute('src');
+    video.load();
+    if (this.url) URL.revokeObjectURL(this.url);
+    this.url = null;
+  }
+
+  onFrames(onFrame) {
+    return onVideoFrames(this.element, () => Boolean(this.url), onFrame);
+  }
+}
+
+const VIDEO_SUFFIXES = /\.(mp4|m4v|mov|webm|mkv|ogv|avi|mpe?g|ts|3gp)$/i;
+
+export function isVideoFile(file) {
+  return Boolean(file.type?.startsWith('video/')) || VIDEO_SUFFIXES.test(file.name ?? '');
+}
+
+function videoErrorMessage(error, name) {
+  const convert = 'Convert it to MP4 (H.264) or WebM (VP9), e.g. ffmpeg -i IN -c:v libx264 -pix_fmt yuv420p OUT.mp4, or parse it with the faceparts command';
+  switch (error?.code) {
+    case 4: // MEDIA_ERR_SRC_NOT_SUPPORTED
+      return `"${name}" cannot be played by this browser: its format or codec is not supported here. ${convert}.`;
+    case 3: // MEDIA_ERR_DECODE
+      return `"${name}" could not be decoded: the file is damaged or truncated, or its codec is not supported here. ${convert}.`;
+    default:
+      return `"${name}" could not be opened (${error?.message || 'unknown error'}). Choose another video, or a photo.`;
   }
 }
 
@@ -84,6 +164,7 @@ function cameraErrorMessage(error) {
 export class PhotoSource {
   constructor(canvas, bitmap, name, notes = []) {
     this.kind = 'photo';
+    this.moving = false;
     this.element = canvas;
     this.name = name;
     this.notes = notes;
@@ -144,7 +225,7 @@ export async function decodeImage(blob, name = blob.name ?? 'photo') {
   }
   const format = await sniffImageFormat(blob);
   if (!format) {
-    throw new Error(`"${name}" is not an image. Choose a JPEG, PNG, WebP or GIF photo.`);
+    throw new Error(`"${name}" is not an image. Choose a JPEG, PNG, WebP or GIF photo, or a video (MP4, WebM).`);
   }
   let bitmap;
   try {

@@ -64,7 +64,7 @@ export class ViewControl {
   }
 
   follow() {
-    const live = this.source?.kind === 'camera' && this.settings.video === 'live';
+    const live = Boolean(this.source?.moving) && this.settings.video === 'live';
     this.picture.follow(live ? this.source : null);
   }
 

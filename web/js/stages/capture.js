@@ -10,7 +10,7 @@ export const capture = {
   name: 'capture',
   run(frame, { python }) {
     const started = performance.now();
-    const plans = python.planCrops(frame.faces, frame.height, frame.width, frame.size, frame.source.kind === 'camera');
+    const plans = python.planCrops(frame.faces, frame.height, frame.width, frame.size, frame.source.moving);
     const planned = performance.now();
     frame.crops = Array.from(plans, (plan) => ({ plan, pixels: warpPixels(frame.picture, plan.matrix, plan.height, plan.width, 'crop') }));
     frame.timings.shapeMs = planned - started;

@@ -1,11 +1,11 @@
 // Stage: the frame's picture, held still: every later stage reads the same video frame, and the
 // picture shown with the parse is the one that was parsed.
-//   in: frame.source  out: frame.picture (an ImageBitmap of a video frame, or the photo's canvas)
+//   in: frame.source  out: frame.picture (an ImageBitmap of a camera or video file frame, or the photo's canvas)
 
 export const snapshot = {
   name: 'snapshot',
   async run(frame) {
-    const { element, kind } = frame.source;
-    frame.picture = kind === 'camera' ? await createImageBitmap(element) : element;
+    const { element, moving } = frame.source;
+    frame.picture = moving ? await createImageBitmap(element) : element;
   },
 };

@@ -11,7 +11,7 @@ let kept = { source: null, key: null, states: [], person: null };
 export const steady = {
   name: 'steady',
   run(frame, { python, settings }) {
-    if (settings.steady !== 'on' || frame.source.kind !== 'camera') return;
+    if (settings.steady !== 'on' || !frame.source.moving) return;
     const started = performance.now();
     const key = frame.crops.map((crop) => `${crop.plan.height}x${crop.plan.width}`).join(' ');
     if (kept.source !== frame.source || kept.key !== key) kept = { source: frame.source, key, states: [], person: kept.source === frame.source ? kept.person : null };
