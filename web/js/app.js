@@ -9,11 +9,12 @@
 //   face-tracker.js    the faces followed from frame to frame
 //   stats.js           FPS and stage medians      loading.js          the progress bar
 //   exports.js         downloads                  python.js           the page<->Python boundary
+//   video-export.js    every frame of a video file, as a video and labels
 //   ui.js              status, legend, messages   ../../worker/runner.js  the model
 //   view-control.js    the picture shown, its effect and the overlay's look (effects/)
 
 import { chooseThread, createRunner, fetchSetupJson, verifyFiles } from '../../worker/runner.js';
-import { exportParse, savePicture } from './exports.js';
+import { exportParse, savePicture, viewCanvas } from './exports.js';
 import { startFrame } from './frame-path.js';
 import { FaceTracker } from './face-tracker.js';
 import { FrameScheduler } from './frame-scheduler.js';
@@ -27,6 +28,7 @@ import { SourceControl } from './source-control.js';
 import { paintOverlay } from './stages/draw.js';
 import { FrameStats } from './stats.js';
 import * as ui from './ui.js';
+import { VideoExport } from './video-export.js';
 import { ViewControl, VIEW_SETTINGS } from './view-control.js';
 
 const ASSETS_URL = new URL('/', location.href).href;
@@ -122,11 +124,16 @@ function stopFrames() {
   scheduler.clearWaiting();
 }
 
+// What a frame runs with: the model, settings and view of now.
+function frameContext(source, faceTracker) {
+  return {
+    python: app.python, runner: app.runner, runnerInfo: app.runnerInfo, source, picture: app.view.picture, settings: { ...app.settings }, tracker: faceTracker,
+  };
+}
+
 // The scheduler's callback: one frame through the frame path, with the model and source of now.
 function runFrame() {
-  const context = {
-    python: app.python, runner: app.runner, runnerInfo: app.runnerInfo, source: app.source, picture: app.view.picture, settings: { ...app.settings }, tracker,
-  };
+  const context = frameContext(app.source, tracker);
   const { modelFree, finished } = startFrame(context, { splitTasks: scheduler.pipelined });
   return { modelFree, finished: finished.then((frame) => frameDone(frame, context), (error) => frameFailed(error, context)) };
 }
@@ -188,6 +195,40 @@ function frameFailed(error, { runnerInfo }) {
   }
 }
 
+// Export video: every frame of the video file on show, with the model to itself (frames of the
+// view wait), faces tracked afresh; two downloads, or a message that says why not.
+function exportVideo() {
+  const source = app.source;
+  if (source?.kind !== 'video') {
+    ui.showMessage('Open a video file first: Export video parses every frame of it.', 'info');
+    return null;
+  }
+  source.element.pause();
+  const output = document.createElement('canvas');
+  const exportTracker = new FaceTracker();
+  const job = new VideoExport({
+    file: source.file,
+    parseFrame: (frameSource) => startFrame(frameContext(frameSource, exportTracker)).finished,
+    view: () => viewCanvas(app.settings.opacity, output),
+    labelPng: (frame) => app.python.exportParse('label-png', frame.labels, frame.height, frame.width, '{}'),
+    onProgress: ui.showExportProgress,
+  });
+  ui.showExportProgress({ frames: 0, fraction: 0, secondsLeft: null }, () => job.cancel());
+  return scheduler.exclusive(async () => {
+    try {
+      const { video, labels, frames, notes } = await job.run();
+      const base = source.name.replace(/\.[^.]+$/, '');
+      ui.download(video.blob, `${base}.faceparts.${video.suffix}`, video.mime);
+      ui.download(labels, `${base}.labels.zip`, 'application/zip');
+      ui.showMessage([`Exported ${frames} frames of ${source.name}: the video as shown, and every frame's labels.`, ...notes].join(' '), 'info');
+    } catch (error) {
+      ui.showMessage(error.message, error.cancelled ? 'info' : 'error');
+    } finally {
+      ui.showExportProgress(null);
+    }
+  });
+}
+
 // ---- settings ----------------------------------------------------------------------------------
 
 function changeSetting(name, value) {
@@ -244,6 +285,7 @@ function wire() {
     button.addEventListener('click', () => exportParse(app.python, button.dataset.export, app.lastParse, app.settings.parts));
   }
   document.getElementById('save-picture').addEventListener('click', () => savePicture(app.lastParse, app.settings.opacity));
+  document.getElementById('export-video').addEventListener('click', exportVideo);
 }
 
 wire();

@@ -16,23 +16,29 @@ export function exportParse(python, kind, parse, parts) {
   ui.download(bytes, `faceparts-${parse.size}-${suffix}`, mime);
 }
 
-// "Save picture": what the view shows, as a PNG at the frame's size: the picture with its effect,
-// and the overlay at its opacity.
-export async function savePicture(parse, opacity) {
+// What the view shows, at the frame's size: the picture with its effect, and the overlay at its
+// opacity (0-100). Drawn into `canvas` (made when none is given).
+export function viewCanvas(opacity, canvas = document.createElement('canvas')) {
   const picture = document.getElementById('picture');
-  if (!parse || !picture.width) {
-    ui.showMessage('Nothing to save yet: start the camera or open a photo first.', 'info');
-    return;
-  }
-  const canvas = document.createElement('canvas');
-  Object.assign(canvas, { width: picture.width, height: picture.height });
+  if (canvas.width !== picture.width || canvas.height !== picture.height) Object.assign(canvas, { width: picture.width, height: picture.height });
   const context = canvas.getContext('2d');
+  context.globalAlpha = 1;
   context.drawImage(picture, 0, 0);
   if (opacity > 0) {
     const overlay = document.getElementById('overlay');
     context.globalAlpha = opacity / 100;
     context.drawImage(overlay, 0, 0, canvas.width, canvas.height);
   }
+  return canvas;
+}
+
+// "Save picture": what the view shows, as a PNG at the frame's size.
+export async function savePicture(parse, opacity) {
+  if (!parse || !document.getElementById('picture').width) {
+    ui.showMessage('Nothing to save yet: start the camera or open a photo first.', 'info');
+    return;
+  }
+  const canvas = viewCanvas(opacity);
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
   ui.download(blob, `faceparts-picture-${parse.size}.png`, 'image/png');
 }

@@ -4,7 +4,7 @@
 //   busy       a frame holds the model. A camera frame offered now is dropped, not queued, so
 //              latency stays at one frame however slow the backend; a requested frame (a photo,
 //              a re-parse after a setting changed) waits and runs next.
-//   switching  the model is being replaced; frames wait until it runs again.
+//   switching  the model is being replaced, or an export holds it; frames wait until it runs again.
 //
 // Pipelined (the model in a worker): the model is free as soon as a frame's labels are back, so
 // the next frame goes to the model while this one is post-processed and drawn, and a camera frame
@@ -25,6 +25,7 @@ export class FrameScheduler {
     this.inFlight = new Set();
     this.switchQueued = null;
     this.switchChain = Promise.resolve();
+    this.exclusives = 0;
   }
 
   get state() {
@@ -78,18 +79,30 @@ export class FrameScheduler {
   switchModel(restart) {
     this.switching = true;
     if (this.switchQueued) return this.switchQueued;
-    const queued = this.switchChain.then(async () => {
-      while (this.inFlight.size) await Promise.all([...this.inFlight]);
+    const queued = this.exclusive(async () => {
       this.switchQueued = null;
+      await restart();
+    });
+    this.switchQueued = queued;
+    return queued;
+  }
+
+  // Runs `task` with the model to itself (a restart, an export's frames): no frame starts until
+  // every frame in flight has finished and the tasks queued before it and it have run.
+  exclusive(task) {
+    this.switching = true;
+    this.exclusives += 1;
+    const run = this.switchChain.then(async () => {
+      while (this.inFlight.size) await Promise.all([...this.inFlight]);
       try {
-        await restart();
+        await task();
       } finally {
-        this.switching = Boolean(this.switchQueued);
+        this.exclusives -= 1;
+        this.switching = this.exclusives > 0;
         if (this.state === 'idle' && this.requested) this.start();
       }
     });
-    this.switchQueued = queued;
-    this.switchChain = queued.catch(() => {});
-    return queued;
+    this.switchChain = run.catch(() => {});
+    return run;
   }
 }

@@ -1,5 +1,6 @@
-// The playback controls of a video file: play/pause, the position slider and the time. Shown
-// while a video file is the source; the frames it shows are parsed by the frame path as they come.
+// The playback controls of a video file: play/pause, the position slider and the time, and Export
+// video on offer. Shown while a video file is the source; the frames it shows are parsed by the
+// frame path as they come.
 
 import * as ui from './ui.js';
 
@@ -44,6 +45,7 @@ export class PlaybackControl {
   use(source) {
     this.source = source?.kind === 'video' ? source : null;
     $('video-controls').hidden = !this.source;
+    $('export-video').disabled = !this.source;
     this.show();
   }
 

@@ -3,7 +3,8 @@
 // that is new or small, for keypoints as good as it gives; Python decodes, keeps the largest faces
 // and tracks them, so a still head keeps a still crop. On video it runs only as often as keeps its
 // share of the time small (faceparts/tracking.py), but on every frame while no face is tracked,
-// and at once after a scene cut or a crop that lost its face; a photo is looked at once.
+// and at once after a scene cut or a crop that lost its face (an export: on every frame); a photo
+// is looked at once.
 //   in: frame.picture, frame.source, context.settings.faces, .maxFaces, context.tracker
 //   out: frame.faces (tracks: [{pose, face}], [] when none), frame.facesLeftOut, timings.detectMs
 
@@ -64,7 +65,8 @@ export const detect = {
     tracker.follow(frame.source, `${settings.maxFaces} ${frame.width}x${frame.height}`);
     const photo = frame.source.kind === 'photo';
     const started = performance.now();
-    if (photo ? tracker.lastDetectionAt === null : dueOnVideo(frame, context, started)) {
+    // An export's frames are all looked at, as the faceparts command looks at a video's.
+    if (photo ? tracker.lastDetectionAt === null : frame.source.everyFrame || dueOnVideo(frame, context, started)) {
       const { faces, leftOut } = await findFaces(frame, context, photo ? [] : tracker.tracks);
       tracker.tracks = python.trackFaces(photo ? [] : tracker.tracks, faces);
       tracker.leftOut = leftOut;
