@@ -82,6 +82,23 @@ def test_a_still_clip_is_steadier_than_each_frame_parsed_alone(tmp_path):
     assert steadied <= 0.5 * alone, f"flicker: {steadied:.4f} steadied, {alone:.4f} frame by frame"
 
 
+def test_videos_spread_over_cores_and_ray_give_the_same_labels(tmp_path):
+    ray = pytest.importorskip("ray")
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for name, frames in (("swing", moving_face(20)), ("cut", swinging_then_cut(20))):
+        write_video(folder / f"{name}.mp4", frames)
+    outputs = {}
+    for mode in (["--workers", "1"], ["--workers", "2"], ["--ray", "auto", "--workers", "2"]):
+        out = tmp_path / "-".join(mode).strip("-")
+        assert cli.main(["parse", str(folder), "--size", SIZE, "--out", str(out), *mode]) == 0, mode
+        outputs[" ".join(mode)] = {path.name: path.read_bytes() for path in sorted(out.glob("*.labels.zip"))}
+    ray.shutdown()
+    one = outputs["--workers 1"]
+    assert sorted(one) == ["cut.labels.zip", "swing.labels.zip"]
+    assert outputs["--workers 2"] == one and outputs["--ray auto --workers 2"] == one, "the same labels, byte for byte"
+
+
 def overlays(out: Path) -> list[str]:
     return sorted(path.name for path in out.glob("*.overlay.mp4"))
 
