@@ -72,9 +72,8 @@ def test_a_video_the_browser_cannot_decode_gets_a_message_and_the_app_goes_on(ap
     app.wait_state("parsed")
 
 
-def test_export_video_writes_every_frame_as_shown_and_labels_as_the_cli_parses_them(app, tmp_path):
-    # The astronaut swinging, then a cut to another picture: 3 s at 15 fps, with sound.
-    clip = write_video(tmp_path / "cut.webm", swinging_then_cut(45), rate=15, codec="libvpx-vp9", sound_seconds=3.0)
+def start_export(app, clip) -> list:
+    """Opens the clip in the page and starts Export video. -> the downloads, as they come."""
     app.open(backend="wasm", size=288)
     app.open_photo(clip)
     app.wait_frames(1)
@@ -82,6 +81,13 @@ def test_export_video_writes_every_frame_as_shown_and_labels_as_the_cli_parses_t
     app.page.on("download", lambda download: downloads.append(download))
     app.page.click("#export-video")
     app.page.wait_for_selector("#export-progress", state="visible")
+    return downloads
+
+
+def test_export_video_writes_every_frame_as_shown_and_labels_as_the_cli_parses_them(app, tmp_path):
+    # The astronaut swinging, then a cut to another picture: 3 s at 15 fps, with sound.
+    clip = write_video(tmp_path / "cut.webm", swinging_then_cut(45), rate=15, codec="libvpx-vp9", sound_seconds=3.0)
+    downloads = start_export(app, clip)
     app.wait_message("Exported 45 frames of cut.webm")
     assert app.page.is_hidden("#export-progress")
     names = sorted(download.suggested_filename for download in downloads)
@@ -115,12 +121,7 @@ def test_export_video_writes_every_frame_as_shown_and_labels_as_the_cli_parses_t
 
 def test_an_export_can_be_cancelled_and_saves_nothing(app, tmp_path):
     clip = write_video(tmp_path / "long.webm", moving_face(60) * 3, rate=15, codec="libvpx-vp9")
-    app.open(backend="wasm", size=288)
-    app.open_photo(clip)
-    app.wait_frames(1)
-    downloads = []
-    app.page.on("download", lambda download: downloads.append(download))
-    app.page.click("#export-video")
+    downloads = start_export(app, clip)
     app.page.wait_for_function("/Exporting: [1-9]/.test(document.querySelector('#export-status').textContent)")
     assert app.page.is_disabled("#export-video"), "one export at a time"
     app.page.click("#export-cancel")
