@@ -159,7 +159,7 @@ def parse_video(parser: FaceParser, video: Path, stem: Path, options: Options, p
     frames = most_faces = frames_without_face = 0
     writer, sound_dropped = None, False
     try:
-        writer = VideoWriter(partials[2], info, audio_from=video if info.has_audio else None)
+        writer = VideoWriter(partials[2], info, audio_from=video if info.has_audio else None, named=f"{video} (its overlay)")
         with zipfile.ZipFile(partials[0], "w", zipfile.ZIP_STORED) as labels_zip, open(partials[1], "w") as lines:
             for result in parser.parse_video(video):
                 names = list(result.class_names)

@@ -104,8 +104,11 @@ class VideoWriter:
     as it is (not re-encoded) where the container can hold its codec (`has_audio` says). Closed by
     close(), which writes the sound after the frames."""
 
-    def __init__(self, path: Path, info: VideoInfo, audio_from: Path | None = None, container_format: str = "mp4"):
+    def __init__(self, path: Path, info: VideoInfo, audio_from: Path | None = None, container_format: str = "mp4",
+                 named: str | None = None):
+        """named: what the messages call the video (default its path)."""
         av = _av()
+        self.named = named or str(path)
         self.container = av.open(str(path), "w", format=container_format)
         self.stream = self.container.add_stream(CODEC, rate=info.rate)
         self.stream.width, self.stream.height = info.width, info.height
@@ -135,7 +138,10 @@ class VideoWriter:
         # strictly increasing, as the encoder needs even where two frames share a rounded time.
         pts = max(round(time / self.time_base), self.last_pts + 1)
         frame.pts, frame.time_base, self.last_pts = pts, self.time_base, pts
-        self.container.mux(self.stream.encode(frame))
+        try:
+            self.container.mux(self.stream.encode(frame))
+        except av.error.FFmpegError as error:
+            raise VideoError(f"{self.named}: the video could not be written ({error})") from None
 
     def abort(self) -> None:
         """Stops writing (the file is left incomplete, for the caller to remove)."""
@@ -145,13 +151,16 @@ class VideoWriter:
             pass
 
     def close(self) -> None:
-        self.container.mux(self.stream.encode())
-        if self.audio is not None:
-            av = _av()
-            with av.open(str(self.audio_from)) as source:
-                for packet in source.demux(source.streams.audio[0]):
-                    if packet.dts is None:  # the demuxer's last, empty packet
-                        continue
-                    packet.stream = self.audio
-                    self.container.mux(packet)
-        self.container.close()
+        av = _av()
+        try:
+            self.container.mux(self.stream.encode())
+            if self.audio is not None:
+                with av.open(str(self.audio_from)) as source:
+                    for packet in source.demux(source.streams.audio[0]):
+                        if packet.dts is None:  # the demuxer's last, empty packet
+                            continue
+                        packet.stream = self.audio
+                        self.container.mux(packet)
+            self.container.close()
+        except av.error.FFmpegError as error:
+            raise VideoError(f"{self.named}: the video could not be written ({error})") from None
