@@ -133,12 +133,13 @@ def test_the_steady_mask_flickers_less_on_a_still_scene(noisy_still_browser, liv
     app = App(page, live_server.url).open(backend="wasm", size=288, steady="off")
     app.start_camera()
     app.wait_frames(2)
-    raw_shares = overlay_flicker(app)
+    raw_shares = overlay_flicker(app, frames=13)
     page.check("#steady-toggle")
     app.wait_frames(2)
-    steady_shares = overlay_flicker(app)
-    # The median frame: one event (a crop moved once to a re-detected face) is not the flicker.
-    raw, steadied = float(np.median(raw_shares)), float(np.median(steady_shares))
+    steady_shares = overlay_flicker(app, frames=13)
+    # The calm frames (the lower quartile): an event (a crop moved to a re-detected face, a face
+    # lost and found again on a starved machine) starts the steadying over, and is not flicker.
+    raw, steadied = float(np.percentile(raw_shares, 25)), float(np.percentile(steady_shares, 25))
     assert raw > 0.002, f"the raw labels flicker on camera noise ({raw_shares})"
     assert steadied <= 0.5 * raw, f"flicker per frame: raw {raw_shares}, steady {steady_shares}"
     page.close()
