@@ -162,14 +162,13 @@ def parse_video(parser: FaceParser, video: Path, stem: Path, options: Options, p
         writer = VideoWriter(partials[2], info, audio_from=video if info.has_audio else None, named=f"{video} (its overlay)")
         with zipfile.ZipFile(partials[0], "w", zipfile.ZIP_STORED) as labels_zip, open(partials[1], "w") as lines:
             for result in parser.parse_video(video):
-                names = list(result.class_names)
                 # A fixed date: the same video gives the same bytes, run after run.
                 labels_zip.writestr(zipfile.ZipInfo(f"{frames:06d}.png", date_time=ZIP_DATE),
                                     export.label_png(result.labels, result.palette))
                 lines.write(json.dumps({"frame": frames, "time": round(result.time, 6), "width": int(result.labels.shape[1]),
                                         "height": int(result.labels.shape[0]),
                                         "faces": [face.as_dict() for face in result.faces],
-                                        "classes": json.loads(export.areas_json(result.labels, names))["classes"]}) + "\n")
+                                        "classes": result.areas()}) + "\n")
                 writer.write(result.overlay(OVERLAY_OPACITY), result.time)
                 frames += 1
                 most_faces = max(most_faces, len(result.faces))
