@@ -60,7 +60,7 @@ def test_the_wheel_carries_its_models_manifest_and_licences():
                    "faceparts/models/bisenetv2-celebamask/onnx-int8/model-int8.onnx", "faceparts/models/face-detector/onnx/detector.onnx",
                    "faceparts/models/face-detector/build.json", "faceparts/models/person-mask/onnx/person.onnx",
                    "faceparts/models/person-mask/build.json", "faceparts/models/licenses/Apache-2.0.txt",
-                   "faceparts/models/licenses/MIT-bisenetv2-celebamask.txt", "faceparts/api.py"):
+                   "faceparts/models/licenses/MIT-bisenetv2.txt", "faceparts/api.py"):
         assert needed in names, f"{needed} is not in the wheel"
 
 
