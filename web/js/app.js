@@ -4,18 +4,19 @@
 //
 //   settings.js        what the URL and the controls can say
 //   source-control.js  camera, photos and videos  frame-scheduler.js  when frames run
-//   playback-control.js  a video file's play/pause and position
 //   frame-path.js      the stages of a frame      recovery.js         what to do on failure
-//   face-tracker.js    the faces followed from frame to frame
+//   face-tracker.js    the faces followed         face-notes.js       what the user is told of them
 //   stats.js           FPS and stage medians      loading.js          the progress bar
 //   exports.js         downloads                  python.js           the page<->Python boundary
-//   video-export.js    every frame of a video file, as a video and labels
+//   playback-control.js, export-video-control.js  a video file: play, pause, position; Export video
 //   ui.js              status, legend, messages   ../../worker/runner.js  the model
 //   view-control.js    the picture shown, its effect and the overlay's look (effects/)
 
 import { chooseThread, createRunner, fetchSetupJson, verifyFiles } from '../../worker/runner.js';
-import { exportParse, savePicture, viewCanvas } from './exports.js';
+import { exportParse, savePicture } from './exports.js';
+import { exportVideo } from './export-video-control.js';
 import { startFrame } from './frame-path.js';
+import { FaceNotes } from './face-notes.js';
 import { FaceTracker } from './face-tracker.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import { PlaybackControl } from './playback-control.js';
@@ -28,7 +29,6 @@ import { SourceControl } from './source-control.js';
 import { paintOverlay } from './stages/draw.js';
 import { FrameStats } from './stats.js';
 import * as ui from './ui.js';
-import { VideoExport } from './video-export.js';
 import { ViewControl, VIEW_SETTINGS } from './view-control.js';
 
 const ASSETS_URL = new URL('/', location.href).href;
@@ -48,11 +48,11 @@ const app = {
   stopFrames: null,
   lastParse: null,
   recovery: initialHistory(),
-  faceNote: null, // the faces message on show
   showSettings: () => {},
 };
 const stats = new FrameStats();
 const tracker = new FaceTracker();
+const faceNotes = new FaceNotes();
 const progress = new LoadProgress();
 const scheduler = new FrameScheduler(runFrame);
 const sources = new SourceControl({ onSource: useSource, onStop: stopFrames });
@@ -107,7 +107,7 @@ async function startModel() {
 
 function useSource(source) {
   app.source = source;
-  app.faceNote = null;
+  faceNotes.reset();
   stats.reset();
   app.view.useSource(source);
   playback.use(source);
@@ -153,23 +153,9 @@ function frameDone(frame, { runnerInfo, source, settings }) {
     faces: settings.faces === 'on' ? faces.length : null, photo: !source.moving,
   });
   if (app.source !== source) return;
-  showFaceNotes(frame, settings, source);
+  faceNotes.show(frame, settings, source);
   if (source.kind === 'photo') ui.setState('parsed', `Parsed ${source.name}`);
   else if (!playback.paused) ui.setState('running', source.kind === 'camera' ? 'Running' : `Playing ${source.name}`);
-}
-
-// What the user should know about the faces: once per change, not per frame.
-function showFaceNotes(frame, settings, source) {
-  let note = null;
-  if (settings.faces === 'on' && frame.facesLeftOut) {
-    const found = frame.faces.length + frame.facesLeftOut;
-    const parsed = frame.faces.length === 1 ? 'the largest is parsed' : `the ${frame.faces.length} largest are parsed`;
-    note = `${found} faces found: ${parsed}. Raise "Max faces" to parse more.`;
-  } else if (settings.faces === 'on' && !frame.faces.length && source.kind === 'photo') {
-    note = `No face found in ${source.name}: the whole photo is parsed. Faces smaller than about 6 % of the picture's width are missed.`;
-  }
-  if (note !== app.faceNote) ui.showMessage(note, 'info');
-  app.faceNote = note;
 }
 
 function frameFailed(error, { runnerInfo }) {
@@ -193,40 +179,6 @@ function frameFailed(error, { runnerInfo }) {
     ui.showMessage(plan.message, 'info');
     switchModel(plan.message);
   }
-}
-
-// Export video: every frame of the video file on show, with the model to itself (frames of the
-// view wait), faces tracked afresh; two downloads, or a message that says why not.
-function exportVideo() {
-  const source = app.source;
-  if (source?.kind !== 'video') {
-    ui.showMessage('Open a video file first: Export video parses every frame of it.', 'info');
-    return null;
-  }
-  source.element.pause();
-  const output = document.createElement('canvas');
-  const exportTracker = new FaceTracker();
-  const job = new VideoExport({
-    file: source.file,
-    parseFrame: (frameSource) => startFrame(frameContext(frameSource, exportTracker)).finished,
-    view: () => viewCanvas(app.settings.opacity, output),
-    labelPng: (frame) => app.python.exportParse('label-png', frame.labels, frame.height, frame.width, '{}'),
-    onProgress: ui.showExportProgress,
-  });
-  ui.showExportProgress({ frames: 0, fraction: 0, secondsLeft: null }, () => job.cancel());
-  return scheduler.exclusive(async () => {
-    try {
-      const { video, labels, frames, notes } = await job.run();
-      const base = source.name.replace(/\.[^.]+$/, '');
-      ui.download(video.blob, `${base}.faceparts.${video.suffix}`, video.mime);
-      ui.download(labels, `${base}.labels.zip`, 'application/zip');
-      ui.showMessage([`Exported ${frames} frames of ${source.name}: the video as shown, and every frame's labels.`, ...notes].join(' '), 'info');
-    } catch (error) {
-      ui.showMessage(error.message, error.cancelled ? 'info' : 'error');
-    } finally {
-      ui.showExportProgress(null);
-    }
-  });
 }
 
 // ---- settings ----------------------------------------------------------------------------------
@@ -285,7 +237,10 @@ function wire() {
     button.addEventListener('click', () => exportParse(app.python, button.dataset.export, app.lastParse, app.settings.parts));
   }
   document.getElementById('save-picture').addEventListener('click', () => savePicture(app.lastParse, app.settings.opacity));
-  document.getElementById('export-video').addEventListener('click', exportVideo);
+  document.getElementById('export-video').addEventListener('click', () => exportVideo({
+    source: app.source, scheduler, python: app.python, settings: app.settings,
+    parseFrame: (frameSource, faceTracker) => startFrame(frameContext(frameSource, faceTracker)).finished,
+  }));
 }
 
 wire();

@@ -85,19 +85,6 @@ export function showMessage(text, kind = 'error') {
   message.hidden = !text;
 }
 
-// An export's progress ({frames, fraction 0-1, secondsLeft or null}; null: hide it); onCancel, given
-// when it starts, is what Cancel does.
-export function showExportProgress(progress, onCancel) {
-  const box = $('export-progress');
-  box.hidden = !progress;
-  $('export-video').disabled = Boolean(progress) || $('video-controls').hidden;
-  if (onCancel) $('export-cancel').onclick = onCancel;
-  if (!progress) return;
-  box.querySelector('progress').value = progress.fraction;
-  const left = progress.secondsLeft === null ? '' : ` · ${Math.ceil(progress.secondsLeft)} s left`;
-  $('export-status').textContent = `Exporting: ${progress.frames} frames · ${Math.round(progress.fraction * 100)} %${left}`;
-}
-
 export function download(bytes, filename, type) {
   const url = URL.createObjectURL(new Blob([bytes], { type }));
   const link = document.createElement('a');
