@@ -225,7 +225,7 @@ function switchModel(notice = null) {
     const source = app.source;
     if (source?.kind === 'photo') scheduler.request();
     else if (source?.kind === 'camera') ui.setState('running', 'Running');
-    else if (source?.kind === 'video') playback.show();
+    else if (source?.kind === 'video') playback.showState();
     else ui.setState('ready', READY);
   });
 }

@@ -32,13 +32,24 @@ export class PlaybackControl {
       if (this.source && Number.isFinite(video.duration)) video.currentTime = (Number(position.value) / STEPS) * video.duration;
     });
     for (const event of ['timeupdate', 'durationchange']) video.addEventListener(event, () => this.show());
-    video.addEventListener('play', () => { this.show(); if (this.source) ui.setState('running', `Playing ${this.source.name}`); });
-    video.addEventListener('pause', () => {
-      this.show();
-      if (!this.source) return;
-      const end = video.ended ? 'the end of' : '';
-      ui.setState('paused', `Paused at ${end || clock(video.currentTime)}${end ? ' ' : ' in '}${this.source.name}: press Play to go on`);
-    });
+    for (const event of ['play', 'pause']) {
+      video.addEventListener(event, () => {
+        this.show();
+        this.showState();
+      });
+    }
+  }
+
+  // The status line's state: the video file playing, or where it is paused.
+  showState() {
+    if (!this.source) return;
+    const { video, source } = this;
+    if (!video.paused) {
+      ui.setState('running', `Playing ${source.name}`);
+      return;
+    }
+    const where = video.ended ? 'the end of ' : `${clock(video.currentTime)} in `;
+    ui.setState('paused', `Paused at ${where}${source.name}: press Play to go on`);
   }
 
   // A new source (null: none): the controls show for a video file only.
