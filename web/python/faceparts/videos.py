@@ -57,6 +57,11 @@ def _open(path: Path):
     return container
 
 
+def frame_rate(stream) -> Fraction:
+    """A video stream's frames per second on average, as the file says or FFmpeg guesses (25 if neither)."""
+    return Fraction(stream.average_rate or stream.guessed_rate or 25)
+
+
 def probe(path: Path) -> VideoInfo:
     """What the file says of its video, checked: VideoError if it cannot be parsed."""
     with _open(path) as container:
@@ -70,7 +75,7 @@ def probe(path: Path) -> VideoInfo:
         if width * height > MAX_PIXELS:
             raise VideoError(f"{path}: {width}x{height} is larger than 8K (7680x4320): scale it down first, "
                              f"e.g. ffmpeg -i in.mp4 -vf scale=3840:-2 out.mp4")
-        rate = Fraction(stream.average_rate or stream.guessed_rate or 25)
+        rate = frame_rate(stream)
         frames = int(stream.frames or 0)
         if not frames and stream.duration and stream.time_base:
             frames = round(float(stream.duration * stream.time_base * rate))
@@ -90,7 +95,7 @@ def frames(path: Path) -> Iterator[tuple[np.ndarray, float]]:
         try:
             for frame in container.decode(stream):
                 time = float(frame.time) if frame.time is not None else (
-                    0.0 if last is None else last + 1 / float(stream.average_rate or 25))
+                    0.0 if last is None else last + 1 / float(frame_rate(stream)))
                 last = time
                 count += 1
                 yield frame.to_ndarray(format="rgb24"), time
