@@ -9,6 +9,7 @@ import {
   canEncodeVideo,
 } from '/vendor/mediabunny/mediabunny.min.mjs';
 import { Zip, ZipPassThrough } from '/vendor/fflate/fflate.mjs';
+import { rgbaOf } from './video-pixels.js';
 
 // The written video: H.264 in MP4 where the browser can encode it, else VP9 or VP8 in WebM.
 const OUTPUTS = [
@@ -63,9 +64,7 @@ export class VideoExport {
         forceTranscode: true,
         process: async (sample) => {
           if (this.cancelled) return null;
-          const context = source.element.getContext('2d');
-          context.clearRect(0, 0, width, height);
-          sample.draw(context, 0, 0, width, height);
+          await drawSample(sample, source.element.getContext('2d'), width, height);
           const frame = await this.parseFrame(source);
           labels.add(this.labelPng(frame));
           frames += 1;
@@ -110,6 +109,18 @@ async function chooseOutput(width, height) {
     if (await canEncodeVideo(candidate.codec, { width, height }).catch(() => false)) return candidate;
   }
   return null;
+}
+
+// The decoded frame into the frame path's canvas: its pixels copied (video-pixels.js: a drawn
+// frame stays in the browser's image cache), or drawn where they cannot be.
+async function drawSample(sample, context, width, height) {
+  const pixels = await rgbaOf(sample);
+  if (pixels?.width === width && pixels.height === height) {
+    context.putImageData(pixels, 0, 0);
+    return;
+  }
+  context.clearRect(0, 0, width, height);
+  sample.draw(context, 0, 0, width, height);
 }
 
 function frameCanvas(width, height) {
