@@ -19,17 +19,16 @@ export class FrameScheduler {
     this.pipelined = false;
     this.dropped = 0;
     this.modelBusy = false;
-    this.switching = false;
     this.cameraWaiting = false;
     this.requested = false;
     this.inFlight = new Set();
     this.switchQueued = null;
     this.switchChain = Promise.resolve();
-    this.exclusives = 0;
+    this.exclusives = 0; // restarts and exports queued or running
   }
 
   get state() {
-    if (this.switching) return 'switching';
+    if (this.exclusives > 0) return 'switching';
     return this.modelBusy ? 'busy' : 'idle';
   }
 
@@ -77,7 +76,6 @@ export class FrameScheduler {
   // for before the queued one begins join it: `restart` reads the settings when it runs, so
   // quick successive changes cost one restart.
   switchModel(restart) {
-    this.switching = true;
     if (this.switchQueued) return this.switchQueued;
     const queued = this.exclusive(async () => {
       this.switchQueued = null;
@@ -90,7 +88,6 @@ export class FrameScheduler {
   // Runs `task` with the model to itself (a restart, an export's frames): no frame starts until
   // every frame in flight has finished and the tasks queued before it and it have run.
   exclusive(task) {
-    this.switching = true;
     this.exclusives += 1;
     const run = this.switchChain.then(async () => {
       while (this.inFlight.size) await Promise.all([...this.inFlight]);
@@ -98,7 +95,6 @@ export class FrameScheduler {
         await task();
       } finally {
         this.exclusives -= 1;
-        this.switching = this.exclusives > 0;
         if (this.state === 'idle' && this.requested) this.start();
       }
     });

@@ -91,11 +91,10 @@ def frames(path: Path) -> Iterator[tuple[np.ndarray, float]]:
     with _open(path) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        count, last = 0, None
+        count, last, step = 0, None, 1 / float(frame_rate(stream))
         try:
             for frame in container.decode(stream):
-                time = float(frame.time) if frame.time is not None else (
-                    0.0 if last is None else last + 1 / float(frame_rate(stream)))
+                time = float(frame.time) if frame.time is not None else (0.0 if last is None else last + step)
                 last = time
                 count += 1
                 yield frame.to_ndarray(format="rgb24"), time
