@@ -126,12 +126,10 @@ def test_export_video_writes_every_frame_as_shown_and_labels_as_the_cli_parses_t
     cli_labels = zipped_labels(tmp_path / "cli" / "cut.labels.zip")
     agreement = [float((mine == theirs).mean()) for mine, theirs in zip(page_labels, cli_labels)]
     shown = [round(share, 4) for share in agreement]
-    assert float(np.median(agreement)) >= 0.99, f"the page's labels against the CLI's, per frame: {shown}"
-    # Where the head turns, the tracker holds its crop still until the face has moved enough: the
-    # browser's decoding and resampling (a grey level here and there) can move that moment by a
-    # frame, and the crop by a pixel or two for a few frames. Natively, noise of one grey level
-    # alone does as much (97.4 % on the worst frame of this clip).
-    assert min(agreement) >= 0.95, f"the page's labels against the CLI's, per frame: {shown}"
+    # The page's export hands each frame's decoded planes to Python, which converts and resamples
+    # them as the command does (faceparts.yuv, faceparts.sampling): only the engines differ (ONNX
+    # Runtime Web against ONNX Runtime).
+    assert min(agreement) >= 0.99, f"the page's labels against the CLI's, per frame: {shown}"
     # What the view shows: the overlay's colours over the face.
     face = page_labels[10] == 1
     source, _, _ = read_video(clip)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from faceparts import FaceParser, cli, jobs, videos
+from faceparts import FaceParser, cli, jobs, videos, yuv
 from faceparts.metrics import flicker
 from tests.support.clips import read_video, swinging_then_cut, write_video, zipped_labels
 from tests.support.faces import moving_face, no_face, noisy_still
@@ -62,6 +62,36 @@ def test_every_frame_gets_its_labels_a_line_and_a_frame_of_the_overlay_video_wit
     assert [line["time"] for line in lines] == pytest.approx(source_times, abs=1e-3)
     assert all(len(line["faces"]) == 1 for line in lines[:22]), "the swinging face, tracked"
     assert lines[3]["classes"]["skin"]["pixels"] == int((labels[3] == 1).sum())
+
+
+def test_frames_are_converted_as_ffmpeg_would_within_its_rounding(clip):
+    ours = [rgb for rgb, _ in videos.frames(clip)]
+    ffmpeg, _, _ = read_video(clip)
+    assert len(ours) == len(ffmpeg)
+    difference = np.abs(np.stack(ours).astype(int) - np.stack(ffmpeg))
+    # The same BT.601 equations (the clip declares no matrix); FFmpeg's default conversion rounds
+    # more coarsely.
+    assert difference.mean() < 1.5 and np.percentile(difference, 99.9) <= 3
+
+
+def test_a_clip_that_declares_its_colour_matrix_is_converted_with_it(tmp_path):
+    import av
+
+    tagged = tmp_path / "tagged.mp4"
+    with av.open(str(tagged), "w") as target:
+        stream = target.add_stream("libx264", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        stream.options = {"x264-params": "colormatrix=bt709", "crf": "10"}
+        for rgb in swinging_then_cut(10):
+            target.mux(stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
+        target.mux(stream.encode())
+    with av.open(str(tagged)) as container:
+        frame = next(container.decode(video=0))
+        assert frame.colorspace == 1, "tagged BT.709"
+        planes = [np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, :p.width] for p in frame.planes]
+    first, _ = next(iter(videos.frames(tagged)))
+    assert np.array_equal(first, yuv.to_rgb(*planes, "bt709"))
+    assert not np.array_equal(first, yuv.to_rgb(*planes, "bt601"))
 
 
 def test_the_cli_writes_what_the_python_api_gives(clip, parsed):

@@ -76,3 +76,27 @@ test("one frame's failure (closed) leaves copies on for the next", async () => {
   assert.equal(await rgbaOf(fakeFrame(closed)), null);
   assert.notEqual(await rgbaOf(fakeFrame(asRgba)), null);
 });
+
+// A decoded frame's own planes, for Python to convert as the faceparts command does.
+const i420Frame = (extra = {}) => fakeFrame(asI420, { format: 'I420', allocationSize: () => 4, ...extra });
+
+test("a decoded frame's planes are copied out unconverted, with their layout", async () => {
+  const { planesOf } = await fresh();
+  const frame = i420Frame();
+  const planes = await planesOf(frame, ['I420', 'NV12']);
+  assert.deepEqual([...planes.data], [9, 9, 7, 8]);
+  assert.deepEqual(planes.layout, [{ offset: 0, stride: 2 }, { offset: 2, stride: 1 }, { offset: 3, stride: 1 }]);
+  assert.deepEqual([planes.format, planes.height, planes.width], ['I420', 1, 2]);
+});
+
+test('planes in a format not asked for, of a turned frame, or that fail to copy are not given', async () => {
+  const { planesOf } = await fresh();
+  for (const extra of [{ format: 'I444' }, { format: null }, { rotation: 180 }, { displayHeight: 2 }]) {
+    const frame = i420Frame(extra);
+    assert.equal(await planesOf(frame, ['I420']), null, JSON.stringify(extra));
+    assert.equal(frame.copies, 0);
+  }
+  const closed = fakeFrame(() => { throw new Error('closed'); }, { format: 'I420', allocationSize: () => 4 });
+  assert.equal(await planesOf(closed, ['I420']), null);
+  assert.notEqual(await planesOf(i420Frame(), ['I420']), null);
+});

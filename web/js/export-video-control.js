@@ -23,7 +23,7 @@ export function exportVideo({ source, scheduler, python, settings, parseFrame })
     file: source.file,
     parseFrame: (frameSource) => parseFrame(frameSource, tracker),
     view: () => viewCanvas(settings.opacity, output),
-    labelPng: (frame) => python.exportParse('label-png', frame.labels, frame.height, frame.width, '{}'),
+    python,
     onProgress: showProgress,
   });
   showProgress({ frames: 0, fraction: 0, secondsLeft: null }, () => job.cancel());

@@ -26,6 +26,16 @@
 //       input shape (whole: true; at `size`, or on video under faces at the manifest's context
 //       video_size; alone, at `size`, without a face).
 //   personView(frameHeight, frameWidth) -> {matrix, height, width}: the person mask's input.
+//   framePixels(data: Uint8Array, layout: [{offset, stride}], format, height, width, matrix, fullRange)
+//       -> a Python handle (a PyProxy: destroy() it) to the frame as RGB, converted from the YUV
+//       planes a decoded frame was copied out as (VideoFrame.copyTo without a format: `layout` is
+//       what it returned; `format` one of yuvFormats) with the colour matrix its stream declares
+//       (a VideoColorSpace matrix name, or null) as the faceparts command converts its frames
+//       (faceparts/yuv.py).
+//   modelView(rgb: framePixels' handle, kind, matrix, height, width) -> Uint8ClampedArray RGBA
+//       [h,w,4]: what a model sees of that frame, resampled as the faceparts command resamples it
+//       (faceparts/sampling.py; kind: 'detector', 'crop', 'context' or 'person').
+//   yuvFormats: [format]: the VideoFrame formats framePixels takes.
 //   steadyLabels(labels: Uint8Array [h*w], plan, state | null) -> {labels, state}: one crop's
 //       labels steadied on video (faceparts/steady.py); state: what the last call returned for
 //       the same crop, {shown, raw: Uint8Array [h*w], matrix}, or null to start.
@@ -53,7 +63,8 @@
 
 export const PYTHON_API = Object.freeze([
   'detectorViews', 'findFaces', 'largestFaces', 'closerLooks', 'refineFace', 'trackFaces', 'shouldDetect', 'sceneCut', 'thumbnailSize',
-  'planCrops', 'personView', 'steadyLabels', 'steadyPerson', 'postprocess', 'overlay', 'exportParse', 'exportKinds', 'versions',
+  'planCrops', 'personView', 'framePixels', 'modelView', 'yuvFormats', 'steadyLabels', 'steadyPerson', 'postprocess', 'overlay',
+  'exportParse', 'exportKinds', 'versions',
 ]);
 
 const PYTHON_TIMEOUT_MS = 180_000;

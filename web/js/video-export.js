@@ -2,14 +2,17 @@
 // on each (as the faceparts command does), written as a video of what the view shows (effect and
 // overlay) at the source's size and frame rate, its sound kept where the browser can, and the
 // labels of every frame as a zip of palette PNGs (000000.png, ...: the class ids, lossless).
-// Mediabunny demuxes, decodes, encodes and muxes with WebCodecs; fflate writes the zip.
+// Mediabunny demuxes, decodes, encodes and muxes with WebCodecs; fflate writes the zip. Each
+// frame's decoded planes go to Python, which converts and resamples them for the models as the
+// faceparts command does (model-view.js): the labels are the command's, not the browser's
+// rounding of them.
 
 import {
   ALL_FORMATS, BlobSource, BufferTarget, Conversion, ConversionCanceledError, Input, Mp4OutputFormat, Output, WebMOutputFormat,
   canEncodeVideo,
 } from '/vendor/mediabunny/mediabunny.min.mjs';
 import { Zip, ZipPassThrough } from '/vendor/fflate/fflate.mjs';
-import { rgbaOf } from './video-pixels.js';
+import { planesOf, rgbaOf } from './video-pixels.js';
 
 // The written video: H.264 in MP4 where the browser can encode it, else VP9 or VP8 in WebM.
 const OUTPUTS = [
@@ -22,10 +25,10 @@ const HOW_ELSE = 'The faceparts command parses videos too (faceparts parse VIDEO
 
 export class VideoExport {
   // file: the video (a File); parseFrame(source) -> Promise of the parsed frame, drawn in the view;
-  // view() -> a canvas of what the view shows; labelPng(frame) -> Uint8Array;
+  // view() -> a canvas of what the view shows; python: the page's (python.js);
   // onProgress({frames, fraction, secondsLeft}).
-  constructor({ file, parseFrame, view, labelPng, onProgress }) {
-    Object.assign(this, { file, parseFrame, view, labelPng, onProgress });
+  constructor({ file, parseFrame, view, python, onProgress }) {
+    Object.assign(this, { file, parseFrame, view, python, onProgress });
     this.conversion = null;
     this.cancelled = false;
   }
@@ -54,7 +57,10 @@ export class VideoExport {
     const output = new Output({ format: chosen.format(), target: new BufferTarget() });
     const source = { kind: 'video', moving: true, everyFrame: true, name: this.file.name, element: frameCanvas(width, height), width, height };
     const labels = new LabelZip();
+    // What the stream declares of its colours (the decoder's frames say what the browser assumes).
+    const colours = await track.getColorSpace();
     let frames = 0;
+    let browserPixels = null;
     const started = performance.now();
     this.conversion = await Conversion.init({
       input,
@@ -65,8 +71,16 @@ export class VideoExport {
         process: async (sample) => {
           if (this.cancelled) return null;
           await drawSample(sample, source.element.getContext('2d'), width, height);
-          const frame = await this.parseFrame(source);
-          labels.add(this.labelPng(frame));
+          source.decoded = await decodedPixels(sample, this.python, colours, width, height);
+          if (!source.decoded) browserPixels ??= sample.format ?? 'unknown';
+          let frame;
+          try {
+            frame = await this.parseFrame(source);
+          } finally {
+            source.decoded?.destroy();
+            source.decoded = null;
+          }
+          labels.add(this.python.exportParse('label-png', frame.labels, frame.height, frame.width, '{}'));
           frames += 1;
           return this.view();
         },
@@ -81,7 +95,7 @@ export class VideoExport {
     }
     const notes = this.conversion.discardedTracks
       .filter((discarded) => discarded.track.type === 'audio')
-      .map((discarded) => `its sound could not be kept (${discarded.reason.replaceAll('_', ' ')})`);
+      .map((discarded) => `Its sound could not be kept (${discarded.reason.replaceAll('_', ' ')}).`);
     this.conversion.onProgress = (fraction) => {
       const seconds = (performance.now() - started) / 1000;
       this.onProgress({ frames, fraction, secondsLeft: fraction > 0 ? (seconds / fraction) * (1 - fraction) : null });
@@ -94,6 +108,9 @@ export class VideoExport {
       throw error;
     } finally {
       input.dispose?.();
+    }
+    if (browserPixels) {
+      notes.push(`Its frames (pixel format ${browserPixels}) were converted by the browser, not as the faceparts command converts them: their labels may differ from the command's at a few edge pixels.`);
     }
     return {
       video: { blob: new Blob([output.target.buffer], { type: chosen.mime }), suffix: chosen.suffix, mime: chosen.mime },
@@ -109,6 +126,19 @@ async function chooseOutput(width, height) {
     if (await canEncodeVideo(candidate.codec, { width, height }).catch(() => false)) return candidate;
   }
   return null;
+}
+
+// The decoded frame's pixels in Python (python.js framePixels: a handle to destroy), converted as
+// the faceparts command converts them; null where its format or this browser does not allow.
+async function decodedPixels(sample, python, colours, width, height) {
+  const planes = await planesOf(sample, python.yuvFormats);
+  if (planes?.width !== width || planes.height !== height) return null;
+  try {
+    return python.framePixels(planes.data, planes.layout, planes.format, height, width, colours.matrix ?? null, Boolean(colours.fullRange));
+  } catch (error) {
+    console.warn('Python could not convert this frame; the browser converts it instead.', error);
+    return null;
+  }
 }
 
 // The decoded frame into the frame path's canvas: its pixels copied (video-pixels.js: a drawn

@@ -3,16 +3,21 @@
 // cache, one entry per frame, until a browser-wide limit of about half a gigabyte: the tab grows
 // for minutes on video although every frame is let go. VideoFrame.copyTo converts to RGBA without
 // that cache. Where a browser cannot (no VideoFrame from a video element, no RGBA copies, a
-// rotated or non-square-pixel frame), the callers draw the frame as before.
+// rotated or non-square-pixel frame), the callers draw the frame as before. An export also copies
+// each frame's own planes (YUV, unconverted), which Python converts as the faceparts command does.
 
 let copies = typeof VideoFrame === 'function';
+
+// Whether a frame's pixels, as stored, are the picture shown: not rotated, mirrored or stretched.
+function upright({ visibleRect, displayWidth, displayHeight, rotation, flip }) {
+  return visibleRect?.width === displayWidth && visibleRect?.height === displayHeight && (rotation ?? 0) === 0 && !flip;
+}
 
 // frame: a VideoFrame, or a Mediabunny VideoSample (the same copyTo). -> ImageData, or null where
 // this frame or browser cannot be copied so.
 export async function rgbaOf(frame) {
-  if (!copies) return null;
-  const { visibleRect, displayWidth: width, displayHeight: height } = frame;
-  if (visibleRect?.width !== width || visibleRect?.height !== height || (frame.rotation ?? 0) !== 0 || frame.flip) return null;
+  if (!copies || !upright(frame)) return null;
+  const { displayWidth: width, displayHeight: height } = frame;
   const pixels = new Uint8ClampedArray(width * height * 4);
   let layout;
   try {
@@ -29,6 +34,21 @@ export async function rgbaOf(frame) {
     return null;
   }
   return new ImageData(pixels, width, height);
+}
+
+// A decoded frame's own planes, copied out unconverted (YUV, as the decoder gave them), for
+// Python to convert as the faceparts command does. frame: a VideoFrame or VideoSample; formats:
+// the pixel formats wanted. -> {data: Uint8Array, layout: [{offset, stride}] per plane, format,
+// height, width}, or null where the frame is in another format or is not upright.
+export async function planesOf(frame, formats) {
+  if (!formats.includes(frame.format) || !upright(frame)) return null;
+  const data = new Uint8Array(frame.allocationSize());
+  try {
+    const layout = await frame.copyTo(data);
+    return { data, layout, format: frame.format, height: frame.displayHeight, width: frame.displayWidth };
+  } catch {
+    return null;
+  }
 }
 
 // The video element's current frame, held still: an ImageBitmap.

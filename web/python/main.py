@@ -18,7 +18,7 @@ await pyodide_js.loadPackage(["numpy", "pillow"])  # noqa: F704 (PyScript runs t
 
 import numpy as np  # noqa: E402
 
-from faceparts import align, compose, export, faces, geometry, person, pipeline, steady, tracking  # noqa: E402
+from faceparts import align, compose, export, faces, geometry, person, pipeline, sampling, steady, tracking, yuv  # noqa: E402
 from faceparts.model_manifest import AlignmentSpec, DetectorSpec, ModelSpec, PersonSpec  # noqa: E402
 
 manifest = json.loads(open("manifest.json").read())
@@ -111,6 +111,19 @@ def person_view(frame_height, frame_width):
     return _js_object({"matrix": geometry.to_js(matrix), "height": person_spec.height, "width": person_spec.width})
 
 
+def frame_pixels(data, layout, pixel_format, height, width, declared_matrix, full_range):
+    height, width = int(height), int(width)
+    planes = yuv.planes(np.frombuffer(data.to_bytes(), dtype=np.uint8), _py(layout), str(pixel_format), height, width)
+    return yuv.to_rgb(*planes, yuv.matrix_for(declared_matrix, height, width), bool(full_range))
+
+
+def model_view(rgb, kind, matrix, height, width):
+    pixels = sampling.model_view(rgb, str(kind), geometry.from_js(_py(matrix)), int(height), int(width))
+    rgba = np.empty(pixels.shape[:2] + (4,), dtype=np.uint8)
+    rgba[..., :3], rgba[..., 3] = pixels, 255
+    return _typed_array(js.Uint8ClampedArray, rgba)
+
+
 def _steady_state_from_js(state, height, width):
     """The state steady.steady left, as the page kept it (None to start)."""
     if state is None:
@@ -197,6 +210,9 @@ API = {
     "thumbnailSize": _js_object(list(tracking.THUMBNAIL)),
     "planCrops": create_proxy(plan_crops),
     "personView": create_proxy(person_view),
+    "framePixels": create_proxy(frame_pixels),
+    "modelView": create_proxy(model_view),
+    "yuvFormats": _js_object(list(yuv.FORMATS)),
     "steadyLabels": create_proxy(steady_labels),
     "steadyPerson": create_proxy(steady_person),
     "postprocess": create_proxy(postprocess),

@@ -9,9 +9,10 @@
 //   out: frame.faces (tracks: [{pose, face}], [] when none), frame.facesLeftOut, timings.detectMs
 
 import { warpPixels } from '../canvas-warp.js';
+import { modelView } from '../model-view.js';
 
-async function look(frame, view, { runner }) {
-  const pixels = warpPixels(frame.picture, view.matrix, view.size, view.size, 'detector');
+async function look(frame, view, { python, runner }) {
+  const pixels = modelView(frame, python, 'detector', view.matrix, view.size, view.size);
   return runner.detect(pixels, view.size, view.size);
 }
 

@@ -3,7 +3,7 @@
 // the person's pixels that no part covers into the class `body` (postprocess).
 //   in: frame.picture  out: frame.person ({mask: Uint8Array probabilities 0-255, view}), timings.personMs
 
-import { warpPixels } from '../canvas-warp.js';
+import { modelView } from '../model-view.js';
 
 export const person = {
   name: 'person',
@@ -11,7 +11,7 @@ export const person = {
   async run(frame, { python, runner }) {
     const started = performance.now();
     const view = python.personView(frame.height, frame.width);
-    const pixels = warpPixels(frame.picture, view.matrix, view.height, view.width, 'person');
+    const pixels = modelView(frame, python, 'person', view.matrix, view.height, view.width);
     const { mask } = await runner.segment(pixels, view.height, view.width);
     frame.person = { mask, view };
     frame.timings.personMs = performance.now() - started;

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
-from . import align, compose, faces, geometry, person, pipeline, steady, tracking
+from . import align, compose, faces, person, pipeline, sampling, steady, tracking
 from .model_manifest import AlignmentSpec, DetectorSpec, ModelSpec, PersonSpec
 
 PACKAGED_MODELS = Path(__file__).resolve().parent / "models"
@@ -120,7 +119,7 @@ class Detector:
 
     def run(self, rgb: np.ndarray, view: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The detector's raw output for one view (frame -> input matrix) of the frame."""
-        pixels = geometry.warp(rgb, view, self.spec.size, self.spec.size)
+        pixels = sampling.model_view(rgb, "detector", view, self.spec.size, self.spec.size)
         batch = (pixels.astype(np.float32) * np.float32(self.spec.scale) + np.float32(self.spec.offset))[None]
         regressors, scores = self.session.run(self.outputs, {self.input_name: batch})
         return regressors, scores
@@ -149,7 +148,7 @@ class PersonMask:
 
     def probabilities(self, rgb: np.ndarray, matrix: np.ndarray) -> np.ndarray:
         """uint8 [h, w] person probabilities (0-255) in the model's input, as the page's engines give them."""
-        pixels = geometry.warp(rgb, matrix, self.spec.height, self.spec.width, resample=Image.BILINEAR)
+        pixels = sampling.model_view(rgb, "person", matrix, self.spec.height, self.spec.width)
         batch = (pixels.astype(np.float32) * np.float32(self.spec.scale) + np.float32(self.spec.offset))[None]
         mask = self.session.run([self.output_name], {self.input_name: batch})[0][0, :, :, 0]
         return np.round(mask * 255).astype(np.uint8)
@@ -213,8 +212,7 @@ class FrameParser:
         parses = []
         for matrix, input_height, input_width, whole in align.crop_plans(poses, height, width, size, self.spec, self.alignment,
                                                                          context_size):
-            picture = (pipeline.resize_rgb(pipeline.to_rgb(rgb), input_height, input_width) if whole
-                       else geometry.warp(rgb, matrix, input_height, input_width))
+            picture = sampling.model_view(rgb, "context" if whole else "crop", matrix, input_height, input_width)
             parses.append((self.parser.labels(picture), matrix))
         return parses
 

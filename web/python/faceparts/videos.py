@@ -1,5 +1,6 @@
 """Video files for the native path, through PyAV (FFmpeg inside its wheels): a video's frames read
-one at a time as RGB with their times, and a video written frame by frame at the source's size and
+one at a time as RGB with their times (4:2:0 frames converted by faceparts.yuv, as the page's
+Export video converts them; other formats by FFmpeg), and a video written frame by frame at the source's size and
 times (a variable frame rate stays variable), the source's sound copied into it. Native only.
 """
 
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+
+from . import yuv
 
 VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".wmv", ".flv", ".3gp", ".ogv"}
 # 8K UHD: a frame of more pixels is refused (each frame is parsed and written at the source's size).
@@ -97,9 +100,20 @@ def frames(path: Path) -> Iterator[tuple[np.ndarray, float]]:
                 time = float(frame.time) if frame.time is not None else (0.0 if last is None else last + step)
                 last = time
                 count += 1
-                yield frame.to_ndarray(format="rgb24"), time
+                yield to_rgb(frame), time
         except av.error.FFmpegError as error:
             raise VideoError(f"{path}: damaged or truncated after {count} frames ({error})") from None
+
+
+def to_rgb(frame) -> np.ndarray:
+    """A decoded PyAV frame as uint8 RGB [H, W, 3]."""
+    if frame.format.name not in ("yuv420p", "yuvj420p"):
+        return frame.to_ndarray(format="rgb24")
+    y, u, v = (np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, :plane.width] for plane in frame.planes[:3])
+    matrix = yuv.matrix_for(yuv.FFMPEG_MATRICES.get(frame.colorspace), frame.height, frame.width)
+    # FFmpeg's AVCOL_RANGE_JPEG (2), which the yuvj formats imply.
+    full_range = frame.color_range == 2 or frame.format.name == "yuvj420p"
+    return yuv.to_rgb(y, u, v, matrix, full_range)
 
 
 class VideoWriter:
