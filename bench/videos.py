@@ -13,6 +13,8 @@ long clip, and flicker.
   the run, which stays flat when frames are streamed.
 - Flicker (cli): the talking head's exported labels (tracked and steadied) against each frame
   parsed alone (FaceParser.parse): bench.steady's measure.
+- Agreement (cli and page): per frame, the share of pixels whose label the page's export and the
+  command give alike: the lowest, the median, and the frames under 99 %.
 
 Writes OUT.json and OUT.md.
 """
@@ -20,14 +22,17 @@ Writes OUT.json and OUT.md.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from bench.batch import tree_rss_mb
 from bench.clips import TALKING_HEAD
@@ -57,11 +62,23 @@ def looped(source: Path, target: Path, minutes: float) -> int:
 
 
 def row(where: str, video: Path, labels: Path, written: Path, seconds: float, samples: list[float]) -> dict:
-    count = len(zipped_labels(labels))
+    with zipfile.ZipFile(labels) as archive:
+        count = len(archive.namelist())
     tenths = [round(float(np.median(part))) for part in np.array_split(np.array(samples), 10)] if len(samples) >= 10 else []
     return {"where": where, "video": video.name, "frames": count, "written": f"{written.name}: {probe(written).frames} frames",
             "seconds": round(seconds, 1), "frames_per_s": round(count / seconds, 2),
             "peak_memory_mb": round(max(samples, default=0)), "memory_by_tenth_mb": tenths}
+
+
+def agreement(page_zip: Path, cli_zip: Path) -> dict:
+    """Per frame, the share of pixels labelled alike in two label zips, read a frame at a time."""
+    shares = []
+    with zipfile.ZipFile(page_zip) as page, zipfile.ZipFile(cli_zip) as cli:
+        for name in sorted(page.namelist()):
+            mine, theirs = (np.asarray(Image.open(io.BytesIO(archive.read(name)))) for archive in (page, cli))
+            shares.append(float((mine == theirs).mean()))
+    return {"frames": len(shares), "lowest": round(min(shares), 4), "median": round(float(np.median(shares)), 4),
+            "under_99": sum(share < 0.99 for share in shares)}
 
 
 def run_cli(video: Path, out: Path, size: int) -> dict:
@@ -123,6 +140,10 @@ def markdown(result: dict) -> str:
         lines += ["", "| talking head, labels | flicker |", "|---|---:|",
                   f"| each frame parsed alone (`FaceParser.parse`) | {flick['each_frame_alone']:.4f} |",
                   f"| exported by `faceparts parse` (tracked, steadied) | {flick['exported']:.4f} |"]
+    if result.get("agreement"):
+        lines += ["", "| clip | frames | page vs cli, lowest | median | frames under 99 % |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {clip} | {a['frames']} | {a['lowest']:.4f} | {a['median']:.4f} | {a['under_99']} |"
+                  for clip, a in result["agreement"].items()]
     return "\n".join(lines)
 
 
@@ -148,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
             for where in wheres:
                 result["runs"].append(runners[where](clip, tmp / f"{where}-{clip.stem}", args.size))
                 print(result["runs"][-1], file=sys.stderr, flush=True)
+            if {"cli", "page"} <= set(wheres):
+                page, cli = (tmp / f"{where}-{clip.stem}" / f"{clip.stem}.labels.zip" for where in ("page", "cli"))
+                result.setdefault("agreement", {})[clip.name] = agreement(page, cli)
         if "cli" in wheres:
             exported = zipped_labels(tmp / f"cli-{TALKING_HEAD.stem}" / f"{TALKING_HEAD.stem}.labels.zip")
             face_parser = FaceParser(size=args.size)
