@@ -2,7 +2,7 @@
 // transform), then the whole frame at the model's input shape (under the crops at a smaller size on
 // video). Python plans the geometry; the browser resamples on the GPU (an export: Python, as the
 // faceparts command does; model-view.js); the engine normalises the bytes.
-//   in: frame.picture, frame.faces, frame.size  out: frame.crops [{plan: {matrix, height, width}, pixels}]
+//   in: frame.picture (an export: frame.decoded), frame.faces, frame.size  out: frame.crops [{plan: {matrix, height, width}, pixels}]
 
 import { modelView } from '../model-view.js';
 

@@ -5,7 +5,7 @@
 // share of the time small (faceparts/tracking.py), but on every frame while no face is tracked,
 // and at once after a scene cut or a crop that lost its face (an export: on every frame); a photo
 // is looked at once.
-//   in: frame.picture, frame.source, context.settings.faces, .maxFaces, context.tracker
+//   in: frame.picture (an export: frame.decoded), frame.source, context.settings.faces, .maxFaces, context.tracker
 //   out: frame.faces (tracks: [{pose, face}], [] when none), frame.facesLeftOut, timings.detectMs
 
 import { warpPixels } from '../canvas-warp.js';

@@ -1,7 +1,7 @@
 // Stage: where a person is in the frame. The person mask's model looks at the whole frame
 // (stretched to its input) and gives each pixel's probability of being a person's; Python turns
 // the person's pixels that no part covers into the class `body` (postprocess).
-//   in: frame.picture  out: frame.person ({mask: Uint8Array probabilities 0-255, view}), timings.personMs
+//   in: frame.picture (an export: frame.decoded)  out: frame.person ({mask: Uint8Array probabilities 0-255, view}), timings.personMs
 
 import { modelView } from '../model-view.js';
 

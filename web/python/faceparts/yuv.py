@@ -40,7 +40,10 @@ def _tables(matrix: str, full_range: bool) -> tuple[np.ndarray, ...]:
     luma = values if full_range else (values - 16) * 255 / 219
     chroma = (values - 128) * (1.0 if full_range else 255 / 224)
     one = 1 << _BITS
-    fixed = lambda table: np.round(table * one).astype(np.int32)  # noqa: E731
+
+    def fixed(table: np.ndarray) -> np.ndarray:
+        return np.round(table * one).astype(np.int32)
+
     # The luma table carries the rounding of the sum.
     return (fixed(luma) + one // 2, fixed(2 * (1 - kr) * chroma), fixed(-2 * (1 - kb) * kb / kg * chroma),
             fixed(-2 * (1 - kr) * kr / kg * chroma), fixed(2 * (1 - kb) * chroma))
