@@ -81,7 +81,7 @@ def is_done(out: Path, stem: Path, video: bool = False) -> bool:
 
 
 def remove_partials(out: Path) -> int:
-    """Files a stopped run was writing when it stopped; -> how many."""
+    """Files that a stopped run, or a killed worker, was writing when it stopped; -> how many."""
     removed = 0
     for partial in out.rglob(f"*{PARTIAL}") if out.is_dir() else []:
         partial.unlink(missing_ok=True)

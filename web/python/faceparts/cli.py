@@ -59,6 +59,8 @@ def command_parse(args) -> int:
         print(f"faceparts: {summary.done_before} of {len(inputs)} inputs already have their outputs in {args.out}: "
               "skipped (--overwrite parses them again)", file=sys.stderr)
     batch.run(todo, batch_options(args, out), workers_for(args, len(todo)), args.ray, summary, "parse")
+    # A Ray worker killed while it wrote leaves its file behind; Ray parses its input again elsewhere.
+    batch.remove_partials(out)
     print(f"{batch.summary_line(summary, 'parsed')}; outputs in {args.out}")
     return 1 if summary.failures else 0
 
