@@ -113,7 +113,7 @@ def person_view(frame_height, frame_width):
 
 def frame_pixels(data, layout, pixel_format, height, width, declared_matrix, full_range):
     height, width = int(height), int(width)
-    planes = yuv.planes(np.frombuffer(data.to_bytes(), dtype=np.uint8), _py(layout), str(pixel_format), height, width)
+    planes = yuv.planes(_from_js(data, np.uint8, (-1,)), _py(layout), str(pixel_format), height, width)
     return yuv.to_rgb(*planes, yuv.matrix_for(declared_matrix, height, width), bool(full_range))
 
 

@@ -1,7 +1,8 @@
 """Video files for the native path, through PyAV (FFmpeg inside its wheels): a video's frames read
 one at a time as RGB with their times (4:2:0 frames converted by faceparts.yuv, as the page's
-Export video converts them; other formats by FFmpeg), and a video written frame by frame at the source's size and
-times (a variable frame rate stays variable), the source's sound copied into it. Native only.
+Export video converts them; other formats by FFmpeg), and a video written frame by frame at the
+source's size and times (a variable frame rate stays variable), the source's sound copied into
+it. Native only.
 """
 
 from __future__ import annotations

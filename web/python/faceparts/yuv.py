@@ -18,7 +18,7 @@ WEIGHTS = {"bt601": (0.299, 0.114), "bt709": (0.2126, 0.0722), "bt2020": (0.2627
 DECLARED = {"bt709": "bt709", "bt470bg": "bt601", "smpte170m": "bt601", "bt2020-ncl": "bt2020"}
 # FFmpeg's AVColorSpace numbers (PyAV's VideoFrame.colorspace) -> the WebCodecs names.
 FFMPEG_MATRICES = {1: "bt709", 5: "bt470bg", 6: "smpte170m", 9: "bt2020-ncl"}
-# Formats that to_rgb_planes takes, by their WebCodecs names (VideoFrame.format).
+# Formats that planes() reads, by their WebCodecs names (VideoFrame.format).
 FORMATS = ("I420", "I420A", "NV12")
 
 _BITS = 12
